@@ -1,0 +1,134 @@
+"""What every top-level script shares: common options, config loading, errors, progress, tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import click
+
+from .config import Config, database_url, load_config
+from .errors import DvdRentalError
+from .sim.events import DayStats
+from .storage import Database, connect
+
+
+class CommandError(click.ClickException):
+    """A one-line error (plus hint) with exit code 2: usage, config, connection or state."""
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message + (f"\nHint: {hint}" if hint else ""))
+
+
+def common_options(func: Callable) -> Callable:
+    """--db, --config, --seed, --quiet: shared by every command (SPEC section 2)."""
+    func = click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")(func)
+    func = click.option("--seed", type=click.IntRange(0, 2**63 - 1),
+                        help="Master seed (overrides simulation.seed).")(func)
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                        help="Config file (default: shared/configs/config.json).")(func)
+    func = click.option("--db", "db_url", metavar="URL",
+                        help="sqlite:///path.db or mysql://user:pass@host:port/name "
+                             "(default: $DVDRENTAL_DB_URL, else the config).")(func)
+    return func
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn domain errors into one clear line and exit 2; Ctrl-C into a short note and exit 130."""
+    try:
+        yield
+    except DvdRentalError as exc:
+        raise CommandError(str(exc), exc.hint) from None
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted. Every finished day is committed; run the command again to resume.",
+                   err=True)
+        sys.exit(130)
+    except Exception as exc:  # database errors surfacing mid-run
+        if _is_db_error(exc):
+            raise CommandError(f"database error: {exc}",
+                               "every finished day is committed; fix the cause and run again") from None
+        raise
+
+
+def _is_db_error(exc: BaseException) -> bool:
+    mod = type(exc).__module__
+    return mod.startswith("mysql.connector") or mod == "sqlite3"
+
+
+def load(config_path: str | None, seed: int | None = None, overrides: dict | None = None,
+         scenario: str | None = None) -> Config:
+    cfg = load_config(config_path, scenario)
+    changes: dict[str, Any] = dict(overrides or {})
+    if seed is not None:
+        changes.setdefault("simulation", {})["seed"] = seed
+    return cfg.override(_drop_none(changes)) if changes else cfg
+
+
+def _drop_none(d: dict) -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            v = _drop_none(v)
+            if v:
+                out[k] = v
+        elif v is not None:
+            out[k] = v.date().isoformat() if isinstance(v, dt.datetime) else v
+    return out
+
+
+def open_db(cfg: Config, db_url: str | None, create: bool = True) -> Database:
+    return connect(database_url(cfg, db_url), create=create)
+
+
+@contextmanager
+def progress(days: int, quiet: bool, label: str = "Simulating") -> Iterator[Callable[[DayStats], None]]:
+    """A progress bar over days, showing the simulated date and rentals per second."""
+    if quiet or days <= 0:
+        yield lambda stats: None
+        return
+    import time
+    started = time.perf_counter()
+    total = {"rentals": 0, "day": None}
+
+    def show(_: object) -> str:
+        if total["day"] is None:
+            return ""
+        rate = total["rentals"] / max(time.perf_counter() - started, 1e-9)
+        from .sim.calendar import date_of
+        return f"{date_of(total['day'])}  {rate:,.0f} rentals/s"
+
+    bar = click.progressbar(length=days, label=label, file=sys.stderr, item_show_func=show,
+                            show_pos=True, width=30)
+    opened = False
+
+    def on_day(stats: DayStats) -> None:  # the bar appears with the first day, not before
+        nonlocal opened
+        if not opened:
+            bar.__enter__()
+            opened = True
+        total["rentals"] += stats.rentals
+        total["day"] = stats.day
+        bar.update(1, stats)
+
+    try:
+        yield on_day
+    finally:
+        if opened:
+            bar.__exit__(None, None, None)
+
+
+def table(rows: list[tuple[str, str]], title: str | None = None) -> None:
+    width = max((len(k) for k, _ in rows), default=0)
+    if title:
+        click.echo(title)
+    for key, value in rows:
+        click.echo(f"  {key:<{width}}  {value}")
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))

@@ -1,0 +1,370 @@
+"""Configuration: JSON -> validated frozen dataclasses.
+
+Every field carries its documentation and range in `metadata`, so validation errors name the key and
+docs/config.md is generated from the same source (`python -m dvdrental.configdoc`). Files are partial:
+they are deep-merged onto the built-in defaults, then CLI flags override them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .paths import CONFIG_PATH, SCENARIO_DIR
+
+
+def opt(default: Any, doc: str, *, min: float | None = None, max: float | None = None,
+        choices: tuple | None = None, length: int | None = None) -> Any:
+    """A config field with its documentation and allowed range."""
+    meta = {"doc": doc, "min": min, "max": max, "choices": choices, "length": length}
+    if isinstance(default, (list, tuple)) or dataclasses.is_dataclass(default):
+        return field(default_factory=lambda: default, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class RushPeak:
+    hour: float = opt(13.0, "Centre of the rush, in hours after midnight.", min=0, max=24)
+    sd: float = opt(1.0, "Spread of the rush in hours (Gaussian standard deviation).", min=0.1, max=12)
+    weight: float = opt(0.5, "Share of the day's rentals in this rush (weights are normalised).", min=0)
+
+
+@dataclass(frozen=True)
+class CopiesRange:
+    min: int = opt(1, "Fewest copies per film per store.", min=0, max=1000)
+    max: int = opt(4, "Most copies per film per store.", min=0, max=1000)
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str | None = opt("sqlite:///dvdrental.db",
+                          "Database URL: sqlite:///path.db (relative to the project root) or "
+                          "mysql://user:pass@host:port/name. Overridden by --db and DVDRENTAL_DB_URL.")
+    engine: str | None = opt(None, "Instead of url: 'sqlite' or 'mysql', with the fields below.",
+                             choices=(None, "sqlite", "mysql"))
+    host: str = opt("127.0.0.1", "MySQL/MariaDB host (with engine).")
+    port: int = opt(3306, "MySQL/MariaDB port (with engine).", min=1, max=65535)
+    user: str = opt("root", "MySQL/MariaDB user (with engine).")
+    password: str | None = opt(None, "MySQL/MariaDB password (with engine); else DVDRENTAL_DB_PASSWORD.")
+    database: str = opt("dvdrental", "MySQL/MariaDB database name, or the SQLite file (with engine).")
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    start_date: dt.date = opt(dt.date(2001, 10, 1), "First business day (YYYY-MM-DD); should be a Monday.")
+    initial_weeks: int = opt(12, "Weeks of activity generator.py simulates after the base data.", min=0, max=5200)
+    weeks: int = opt(156, "Weeks master_simulation.py simulates in all (starter weeks included).",
+                     min=1, max=5200)
+    seed: int = opt(42, "Master seed: same seed + config = identical database.", min=0, max=2**63 - 1)
+    level: int = opt(4, "1-2 core rental logic; 3 adds film releases and the inventory schedule; "
+                        "4 adds seasonality and lost copies.", min=1, max=4)
+
+
+@dataclass(frozen=True)
+class CatalogConfig:
+    films: int = opt(100, "Films in the initial catalogue.", min=1, max=100000)
+    actors: int = opt(200, "Actors.", min=1, max=60000)
+    actors_per_film_min: int = opt(3, "Fewest actors per film.", min=1, max=50)
+    actors_per_film_max: int = opt(8, "Most actors per film.", min=1, max=50)
+    countries: int = opt(40, "Countries in the address book.", min=1, max=200)
+    cities: int = opt(150, "Cities in the address book.", min=1, max=60000)
+    stores: int = opt(2, "Stores.", min=1, max=200)
+    staff_per_store: int = opt(2, "Staff per store (the first one manages it).", min=1, max=50)
+    copies_per_film: CopiesRange = opt(CopiesRange(), "Initial copies of each film at each store.")
+    popularity_sigma: float = opt(1.0, "Heavy tail of film popularity (lognormal sigma).", min=0, max=4)
+    popularity_half_life_weeks: float = opt(52.0, "Weeks for a film's popularity to halve with age.",
+                                            min=1, max=10000)
+    popularity_floor: float = opt(0.25, "Share of its peak popularity an old film keeps.", min=0, max=1)
+    catalog_max_age_weeks: float = opt(104.0, "Initial films are up to this old on the start date.",
+                                       min=0, max=5200)
+
+
+@dataclass(frozen=True)
+class DemandConfig:
+    base_weekly_rentals: float = opt(200.0, "Expected rentals in the first week (before season, spikes).",
+                                     min=0.01, max=1e6)
+    growth_rate: float = opt(0.02, "Early weekly growth rate; growth is logistic.", min=0, max=1)
+    capacity_weekly_rentals: float = opt(330.0, "Weekly rentals at which growth saturates.", min=0.01, max=1e7)
+    weekday_profile: tuple[float, ...] = opt(
+        (0.11, 0.10, 0.11, 0.13, 0.19, 0.21, 0.15),
+        "Share of a week's rentals per weekday, Monday first (normalised).", min=0, length=7)
+    weekday_shift: float = opt(0.15, "Share of Fri-Sun volume that moves to Mon-Thu as the business "
+                                     "matures (reached at saturation).", min=0, max=0.9)
+    spike_probability: float = opt(0.05, "Chance that a day is a spike day.", min=0, max=1)
+    spike_multiplier: float = opt(4.0, "Demand multiplier on a spike day.", min=1, max=100)
+    open_hour: float = opt(10.0, "Opening time, hours after midnight.", min=0, max=23)
+    close_hour: float = opt(22.0, "Closing time, hours after midnight.", min=1, max=24)
+    rush_peaks: tuple[RushPeak, ...] = opt(
+        (RushPeak(13.0, 1.0, 0.3), RushPeak(19.0, 1.5, 0.7)), "Gaussian rushes that shape the time of day.")
+    film_choices: int = opt(3, "Films a customer tries before leaving when copies are out.", min=1, max=20)
+
+
+@dataclass(frozen=True)
+class CustomersConfig:
+    initial: int = opt(600, "Customers on the first day.", min=1, max=10_000_000)
+    rentals_per_active_week: float = opt(0.35, "Rentals per active customer per week that acquisition "
+                                              "aims for (sets the target customer base).", min=0.01, max=100)
+    baseline_new_per_week: float = opt(3.0, "New customers per week even when the base is large enough.",
+                                       min=0, max=1e6)
+    acquisition_rate: float = opt(0.15, "Share of the gap to the target customer base closed per week.",
+                                  min=0, max=1)
+    propensity_sigma: float = opt(1.0, "Heavy tail of customers' rental propensity (lognormal sigma).",
+                                  min=0, max=4)
+    churn_idle_weeks: int = opt(5, "Weeks without a rental after which a customer may churn.", min=1, max=520)
+    churn_probability: float = opt(0.4, "Weekly chance that an idle customer churns (active = 0).",
+                                   min=0, max=1)
+    reactivation_per_year: float = opt(0.10, "Share of churned customers that come back within a year.",
+                                       min=0, max=0.99)
+
+
+@dataclass(frozen=True)
+class ReturnsConfig:
+    early_share: float = opt(0.30, "Share of rentals returned before the due day.", min=0, max=1)
+    late_share: float = opt(0.20, "Share of rentals returned after the due day.", min=0, max=1)
+    late_tail: float = opt(1.5, "Pareto shape of days late (smaller = heavier tail).", min=0.5, max=10)
+    max_late_days: int = opt(60, "Latest return, in days after the due day.", min=1, max=3650)
+    weekend_shift: float = opt(0.5, "Chance a weekend return moves to a weekday (Monday if that keeps it "
+                                    "on time or it is late anyway, else Friday).", min=0, max=1)
+    lost_share: float = opt(0.01, "Share of rentals never returned (level 4).", min=0, max=0.5)
+    lost_grace_days: int = opt(30, "Days after the due day before a lost copy is retired and its "
+                                   "replacement cost charged.", min=1, max=3650)
+    late_fee_per_day: float = opt(1.0, "Late fee per day overdue.", min=0, max=100)
+
+
+@dataclass(frozen=True)
+class SeasonalityConfig:
+    monthly: tuple[float, ...] = opt(
+        (1.2, 0.9, 1.1, 1.15, 1.2, 1.8, 2.0, 1.9, 1.3, 1.25, 1.4, 1.6),
+        "Demand multiplier per month, January first (level 4); interpolated per day, no steps.",
+        min=0.01, max=100, length=12)
+
+
+SECTIONS = ("database", "simulation", "catalog", "demand", "customers", "returns", "seasonality")
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = opt(DatabaseConfig(), "Where the data goes.")
+    simulation: SimulationConfig = opt(SimulationConfig(), "Dates, seed and level.")
+    catalog: CatalogConfig = opt(CatalogConfig(), "Base data: films, people, stores, copies.")
+    demand: DemandConfig = opt(DemandConfig(), "How many rentals, on which days, at what time.")
+    customers: CustomersConfig = opt(CustomersConfig(), "Acquisition, churn and reactivation.")
+    returns: ReturnsConfig = opt(ReturnsConfig(), "Return timing, late fees, lost copies.")
+    seasonality: SeasonalityConfig = opt(SeasonalityConfig(), "Monthly demand multipliers (level 4).")
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: dict) -> "Config":
+        cfg = _build(cls, data, "")
+        cfg.check()
+        return cfg
+
+    def to_dict(self) -> dict:
+        return _to_json(self)
+
+    def simulation_dict(self) -> dict:
+        """The effective config minus the database section: what sim_state stores."""
+        d = self.to_dict()
+        d.pop("database")
+        return d
+
+    def override(self, changes: dict) -> "Config":
+        """A new config with `changes` (a partial nested dict) merged in and re-validated."""
+        return Config.from_dict(deep_merge(self.to_dict(), changes))
+
+    def check(self) -> None:
+        """Cross-field rules that single-field ranges cannot express."""
+        d, c, cat = self.demand, self.customers, self.catalog
+        if d.close_hour <= d.open_hour:
+            raise ConfigError("demand.close_hour must be after demand.open_hour "
+                              f"(got {d.open_hour} - {d.close_hour})")
+        if d.capacity_weekly_rentals < d.base_weekly_rentals:
+            raise ConfigError("demand.capacity_weekly_rentals must be >= demand.base_weekly_rentals")
+        if sum(d.weekday_profile) <= 0:
+            raise ConfigError("demand.weekday_profile must have a positive sum")
+        if not d.rush_peaks or sum(p.weight for p in d.rush_peaks) <= 0:
+            raise ConfigError("demand.rush_peaks needs at least one peak with a positive weight")
+        if cat.copies_per_film.min > cat.copies_per_film.max:
+            raise ConfigError("catalog.copies_per_film.min must be <= catalog.copies_per_film.max")
+        if cat.actors_per_film_min > cat.actors_per_film_max:
+            raise ConfigError("catalog.actors_per_film_min must be <= catalog.actors_per_film_max")
+        if cat.actors_per_film_max > cat.actors:
+            raise ConfigError("catalog.actors_per_film_max must be <= catalog.actors")
+        if self.returns.early_share + self.returns.late_share + self.returns.lost_share > 1:
+            raise ConfigError("returns.early_share + returns.late_share + returns.lost_share must be <= 1")
+        if cat.stores > 255 or cat.stores * cat.staff_per_store > 255:
+            raise ConfigError("catalog.stores * catalog.staff_per_store must be <= 255 (Sakila's TINYINT ids)")
+        del c
+
+
+# ---- level presets ----------------------------------------------------------------------------
+
+def effective(cfg: Config) -> Config:
+    """Switch off what the configured level does not include, so the core never looks at levels."""
+    level = cfg.simulation.level
+    out = cfg
+    if level < 4:
+        out = dataclasses.replace(
+            out,
+            seasonality=SeasonalityConfig(monthly=(1.0,) * 12),
+            returns=dataclasses.replace(out.returns, lost_share=0.0),
+        )
+    return out
+
+
+# ---- loading ----------------------------------------------------------------------------------
+
+def deep_merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_json(path: Path, what: str = "config") -> dict:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what} file not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} file {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{what} file {path} is not valid JSON: {exc.msg} "
+                          f"(line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{what} file {path} must hold a JSON object")
+    return data
+
+
+def scenario_names() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))
+
+
+def load_scenario(name: str) -> dict:
+    path = SCENARIO_DIR / f"{name}.json"
+    if not path.is_file():
+        raise ConfigError(f"unknown scenario '{name}'", hint="choose one of: " + ", ".join(scenario_names()))
+    data = read_json(path, "scenario")
+    data.pop("description", None)
+    return data
+
+
+def load_config(path: str | Path | None = None, scenario: str | None = None) -> Config:
+    """Defaults <- config file (default shared/configs/config.json) <- scenario preset."""
+    data = read_json(Path(path) if path else CONFIG_PATH)
+    if scenario:
+        data = deep_merge(data, load_scenario(scenario))
+    return Config.from_dict(data)
+
+
+def database_url(cfg: Config, cli_url: str | None) -> str:
+    """--db, else DVDRENTAL_DB_URL, else the config's url or engine fields."""
+    if cli_url:
+        return cli_url
+    env = os.environ.get("DVDRENTAL_DB_URL")
+    if env:
+        return env
+    db = cfg.database
+    if db.engine == "mysql":
+        from urllib.parse import quote
+        auth = quote(db.user, safe="") + (":" + quote(db.password, safe="") if db.password else "")
+        return f"mysql://{auth}@{db.host}:{db.port}/{db.database}"
+    if db.engine == "sqlite":
+        return f"sqlite:///{db.database}"
+    if not db.url:
+        raise ConfigError("database.url is empty and database.engine is not set")
+    return db.url
+
+
+# ---- generic dataclass building -----------------------------------------------------------------
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _build(cls: type, data: Any, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path or 'config'} must be an object, got {_kind(data)}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in fields:
+            raise ConfigError(f"unknown config key '{_join(path, key)}'",
+                              hint="known keys here: " + ", ".join(fields))
+    kwargs = {name: _convert(hints[name], data[name], _join(path, name), fields[name].metadata)
+              for name in fields if name in data}
+    return cls(**kwargs)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _convert(tp: Any, value: Any, path: str, meta: Any) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        if value is None and type(None) in args:
+            return None
+        tp = next(a for a in args if a is not type(None))
+        return _convert(tp, value, path, meta)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, path)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"{path} must be a list, got {_kind(value)}")
+        if meta.get("length") is not None and len(value) != meta["length"]:
+            raise ConfigError(f"{path} must have {meta['length']} entries, got {len(value)}")
+        return tuple(_convert(args[0], v, f"{path}[{i}]", meta) for i, v in enumerate(value))
+    if tp is dt.date:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ConfigError(f"{path} must be a date YYYY-MM-DD, got {value!r}")
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path} must be true or false, got {_kind(value)}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{path} must be a whole number, got {value!r}")
+    elif tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{path} must be a number, got {value!r}")
+        value = float(value)
+    elif tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path} must be a string, got {_kind(value)}")
+    lo, hi, choices = meta.get("min"), meta.get("max"), meta.get("choices")
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{path} must be one of {', '.join(str(c) for c in choices if c)}, got {value!r}")
+    if lo is not None and value < lo:
+        raise ConfigError(f"{path} must be >= {lo}, got {value}")
+    if hi is not None and value > hi:
+        raise ConfigError(f"{path} must be <= {hi}, got {value}")
+    return value
+
+
+def _to_json(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, tuple):
+        return [_to_json(v) for v in obj]
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    return obj

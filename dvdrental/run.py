@@ -1,0 +1,169 @@
+"""Runs: create a database (generator) and move one forward (incremental), a day per transaction.
+
+This is the layer between the pure core and storage: it rebuilds state from the database, steps the
+simulation, hands each day's events to storage and keeps the score. It never prints; callers pass
+`on_day` to show progress.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .config import Config, effective
+from .errors import StateError
+from .sim.basedata import make_base
+from .sim.calendar import date_of, day_number, day_text
+from .sim.day import step
+from .sim.events import DayStats
+from .sim.state import Model, SimState
+from .storage import Database
+from .storage.rows import sim_state_row
+
+OnDay = Callable[[DayStats], None]
+
+
+@dataclass
+class RunSummary:
+    first_day: int | None = None
+    last_day: int | None = None
+    days: int = 0
+    rentals: int = 0
+    returns: int = 0
+    payments: int = 0
+    revenue_cents: int = 0
+    new_customers: int = 0
+    churned: int = 0
+    reactivated: int = 0
+    lost_demand: int = 0
+    copies_added: int = 0
+    copies_retired: int = 0
+    films_released: int = 0
+    timings: dict[str, float] = field(default_factory=lambda: {"setup": 0.0, "simulate": 0.0, "write": 0.0})
+
+    def add(self, s: DayStats) -> None:
+        if self.first_day is None:
+            self.first_day = s.day
+        self.last_day = s.day
+        self.days += 1
+        for name in ("rentals", "returns", "payments", "revenue_cents", "new_customers", "churned",
+                     "reactivated", "lost_demand", "copies_added", "copies_retired", "films_released"):
+            setattr(self, name, getattr(self, name) + getattr(s, name))
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) pairs for a summary table."""
+        span = "-" if self.first_day is None else \
+            f"{date_of(self.first_day)} .. {date_of(self.last_day)}"
+        return [
+            ("days simulated", f"{self.days:,}"),
+            ("date range", span),
+            ("rentals", f"{self.rentals:,}"),
+            ("returns", f"{self.returns:,}"),
+            ("payments", f"{self.payments:,}"),
+            ("revenue", f"{self.revenue_cents / 100:,.2f}"),
+            ("new customers", f"{self.new_customers:,}"),
+            ("churned customers", f"{self.churned:,}"),
+            ("reactivated customers", f"{self.reactivated:,}"),
+            ("demand lost to empty shelves", f"{self.lost_demand:,}"),
+            ("copies added / retired", f"{self.copies_added:,} / {self.copies_retired:,}"),
+            ("films released", f"{self.films_released:,}"),
+        ]
+
+
+def build_model(cfg: Config, seed: int) -> Model:
+    return Model.build(effective(cfg), seed)
+
+
+def simulate(db: Database, model: Model, state: SimState, last_day: int, summary: RunSummary,
+             on_day: OnDay | None = None) -> None:
+    """Step and commit day after day until `state.day == last_day`."""
+    clock = time.perf_counter
+    while state.day < last_day:
+        t = clock()
+        ev = step(state, model)
+        t2 = clock()
+        db.write_day(ev, day_text(state.day), state.counters)
+        t3 = clock()
+        summary.timings["simulate"] += t2 - t
+        summary.timings["write"] += t3 - t2
+        summary.add(ev.stats)
+        if on_day:
+            on_day(ev.stats)
+
+
+def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimState]:
+    """Schema and base data (or refuse a non-empty database); returns the day-0 state."""
+    if not db.is_empty():
+        if not reset:
+            raise StateError(f"{db.url.display()} is not empty",
+                             hint="pass --reset to delete its dvdrental-live tables and start over")
+        db.drop_all()
+    seed = cfg.simulation.seed
+    model = build_model(cfg, seed)
+    start = day_number(cfg.simulation.start_date)
+    try:
+        db.create_schema()
+        base = make_base(model.cfg, seed)
+        db.write_base(base, sim_state_row(seed, start, start - 1, "generator", base.counters,
+                                          cfg.simulation_dict()))
+    except BaseException:
+        db.rollback()
+        db.drop_all()  # never leave a half-made schema behind
+        raise
+    return model, load_state(db, model)
+
+
+def load_state(db: Database, model: Model, sim_state: dict | None = None) -> SimState:
+    return SimState.from_snapshot(db.read_snapshot(sim_state or db.require_sim_state()), model)
+
+
+def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | None = None) -> RunSummary:
+    """generator.py: a new database with base data and `simulation.initial_weeks` of activity."""
+    summary = RunSummary()
+    t = time.perf_counter()
+    with db.lock():
+        model, state = create(db, cfg, reset)
+        summary.timings["setup"] = time.perf_counter() - t
+        simulate(db, model, state, state.day + 7 * cfg.simulation.initial_weeks, summary, on_day)
+    return summary
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where an existing database stands: what incremental runs start from."""
+    sim_state: dict
+    config: Config
+    seed: int
+    start_day: int
+    last_day: int
+
+
+def position(db: Database, cfg_override: Config | None = None) -> Position:
+    st = db.require_sim_state()
+    cfg = cfg_override or Config.from_dict(st["config"])
+    return Position(st, cfg, st["seed"], st["start_date"], st["last_day"])
+
+
+def advance(db: Database, last_day: int, cfg_override: Config | None = None,
+            on_day: OnDay | None = None) -> RunSummary:
+    """incremental_update.py: simulate from the day after the last one up to `last_day`."""
+    summary = RunSummary()
+    t = time.perf_counter()
+    with db.lock():
+        pos = position(db, cfg_override)
+        if last_day <= pos.last_day:
+            raise StateError(f"{date_of(last_day)} is not after the last simulated day {date_of(pos.last_day)}")
+        if cfg_override is not None:
+            db.execute("UPDATE sim_state SET config = ? WHERE id = 1",
+                       (_json(cfg_override.simulation_dict()),))
+        model = build_model(pos.config, pos.seed)
+        state = load_state(db, model, pos.sim_state)
+        summary.timings["setup"] = time.perf_counter() - t
+        simulate(db, model, state, last_day, summary, on_day)
+    return summary
+
+
+def _json(d: dict) -> str:
+    import json
+    return json.dumps(d, sort_keys=True)

@@ -1,0 +1,180 @@
+"""The initial database: reference data, films, people, stores and copies, all from the seed.
+
+Rows come out in the column order of the Sakila tables (see storage.tables), with integer times and
+amounts in cents. Everything is stamped with the start date, except customers, who sign up during
+the first morning before the store opens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..config import Config
+from .calendar import DAY, date_of
+from .people import People, email
+from .rng import day_rng, derived_seed, latent_uniform
+
+LANGUAGES = ("English", "Italian", "Japanese", "Mandarin", "French", "German")
+CATEGORIES = ("Action", "Animation", "Children", "Classics", "Comedy", "Documentary", "Drama", "Family",
+              "Foreign", "Games", "Horror", "Music", "New", "Sci-Fi", "Sports", "Travel")
+RATINGS = ("G", "PG", "PG-13", "R", "NC-17")
+FEATURES = ("Trailers", "Commentaries", "Deleted Scenes", "Behind the Scenes")
+RATES_CENTS = (99, 299, 499)
+
+_ADJECTIVES = ("Epic", "Astounding", "Fateful", "Beautiful", "Boring", "Amazing", "Insightful",
+               "Thoughtful", "Action-Packed", "Intrepid", "Fast-Paced", "Emotional", "Touching",
+               "Stunning", "Taut", "Unbelievable", "Brilliant", "Awe-Inspiring", "Lacklustre")
+_FORMS = ("Drama", "Documentary", "Story", "Reflection", "Saga", "Yarn", "Tale", "Epistle", "Panorama",
+          "Character Study", "Display", "Mystery", "Chronicle")
+_CHARACTERS = ("Feminist", "Mad Scientist", "Teacher", "Dentist", "Crocodile", "Moose", "Astronaut",
+               "Boat", "Man", "Woman", "Squirrel", "Dog", "Cat", "Database Administrator", "Explorer",
+               "Student", "Monkey", "Lumberjack", "Car", "Butler", "Pastry Chef", "Hunter", "Pioneer",
+               "Composer", "Girl", "Boy", "Sumo Wrestler", "Waitress", "Robot", "Secret Agent",
+               "Technical Writer", "Hippopotamus", "Forensic Psychologist", "Cow", "Frisbee")
+_VERBS = ("Battle", "Chase", "Find", "Reach", "Defeat", "Outrace", "Build", "Escape", "Overcome",
+          "Conquer", "Face", "Meet", "Sink", "Discover", "Fight", "Outgun", "Vanquish", "Pursue",
+          "Confront", "Redeem")
+_PLACES = ("The Canadian Rockies", "A Balloon Factory", "A Shark Tank", "Ancient India", "Ancient China",
+           "A MySQL Convention", "Soviet Georgia", "The Outback", "A Monastery", "Berlin", "Nigeria",
+           "An Abandoned Fun House", "The Gulf of Mexico", "A Jet Boat", "The First Manned Space Station",
+           "An Abandoned Mine Shaft", "The Sahara Desert", "A U-Boat", "A Manhattan Penthouse",
+           "Australia", "A Retro Video Store")
+
+
+@dataclass
+class BaseData:
+    """Rows per Sakila table, plus the id counters the simulation continues from."""
+    rows: dict[str, list[tuple]] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class FilmMaker:
+    """Makes film rows and their cast and category; shared by the base catalogue and new releases."""
+    rng: np.random.Generator
+    people: People
+    used_titles: set[str] = field(default_factory=set)
+
+    def title(self) -> str:
+        fake = self.people.fake
+        for _ in range(50):
+            title = f"{fake.word()} {fake.word()}".upper()
+            if title not in self.used_titles:
+                break
+        else:
+            title = f"{title} {len(self.used_titles)}"
+        self.used_titles.add(title)
+        return title
+
+    def description(self) -> str:
+        r = self.rng
+        pick = lambda seq: seq[int(r.integers(len(seq)))]  # noqa: E731
+        adj = pick(_ADJECTIVES)
+        article = "An" if adj[0] in "AEIOU" else "A"
+        return (f"{article} {adj} {pick(_FORMS)} of a {pick(_CHARACTERS)} And a {pick(_CHARACTERS)} "
+                f"who must {pick(_VERBS)} a {pick(_CHARACTERS)} in {pick(_PLACES)}")
+
+    def films(self, ids: np.ndarray, release_years: np.ndarray, ts: int, actors: np.ndarray,
+              categories: np.ndarray, languages: np.ndarray, actors_per_film: tuple[int, int]
+              ) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        r = self.rng
+        n = len(ids)
+        durations = r.integers(3, 8, n)
+        rates = np.asarray(RATES_CENTS)[r.integers(0, 3, n)]
+        lengths = r.integers(46, 186, n)
+        costs = 999 + 100 * r.integers(0, 21, n)
+        ratings = r.integers(0, len(RATINGS), n)
+        feature_bits = r.integers(1, 16, n)
+        n_actors = r.integers(actors_per_film[0], actors_per_film[1] + 1, n)
+        cats = categories[r.integers(0, len(categories), n)]
+        film_rows, cast, genre = [], [], []
+        for i, fid in enumerate(ids.tolist()):
+            features = ",".join(f for b, f in enumerate(FEATURES) if feature_bits[i] >> b & 1)
+            film_rows.append((fid, self.title(), self.description(), int(release_years[i]), int(languages[0]),
+                              None, int(durations[i]), int(rates[i]), int(lengths[i]), int(costs[i]),
+                              RATINGS[ratings[i]], features, ts))
+            for aid in sorted(r.choice(actors, size=min(int(n_actors[i]), len(actors)), replace=False).tolist()):
+                cast.append((aid, fid, ts))
+            genre.append((fid, int(cats[i]), ts))
+        return film_rows, cast, genre
+
+
+def make_base(cfg: Config, seed: int) -> BaseData:
+    cat, cust_cfg, sim = cfg.catalog, cfg.customers, cfg.simulation
+    start = (sim.start_date - date_of(0)).days
+    t0 = start * DAY
+    rng = day_rng(seed, "base", start)
+    people = People()
+    people.reseed(derived_seed(seed, "faker", start))
+    fake = people.fake
+    rows: dict[str, list[tuple]] = {}
+
+    rows["language"] = [(i + 1, name, t0) for i, name in enumerate(LANGUAGES)]
+    rows["category"] = [(i + 1, name, t0) for i, name in enumerate(CATEGORIES)]
+    countries: list[str] = []
+    while len(countries) < cat.countries:
+        name = fake.country()[:50]
+        if name not in countries:
+            countries.append(name)
+    rows["country"] = [(i + 1, name, t0) for i, name in enumerate(countries)]
+    city_country = rng.integers(1, cat.countries + 1, cat.cities)
+    rows["city"] = [(i + 1, fake.city()[:50], int(c), t0) for i, c in enumerate(city_country)]
+    rows["actor"] = [(i + 1, *people.name(), t0) for i in range(cat.actors)]
+
+    # addresses: stores first, then staff, then customers
+    n_staff = cat.stores * cat.staff_per_store
+    n_addr = cat.stores + n_staff + cust_cfg.initial
+    addr_city = rng.integers(1, cat.cities + 1, n_addr)
+    rows["address"] = [(i + 1, *_address(people, int(addr_city[i])), t0) for i in range(n_addr)]
+
+    # films of the initial catalogue; their release year follows their latent age (see sim.films)
+    film_ids = np.arange(1, cat.films + 1)
+    age_days = latent_uniform(seed, "catalog_age", film_ids) * cat.catalog_max_age_weeks * 7
+    years = np.array([date_of(start - int(a)).year for a in age_days])
+    maker = FilmMaker(rng, people)
+    rows["film"], rows["film_actor"], rows["film_category"] = maker.films(
+        film_ids, years, t0, np.arange(1, cat.actors + 1), np.arange(1, len(CATEGORIES) + 1),
+        np.array([1]), (cat.actors_per_film_min, cat.actors_per_film_max))
+
+    password = hashlib.sha1(b"12345").hexdigest()
+    rows["staff"], rows["store"] = [], []
+    for s in range(1, cat.stores + 1):
+        for j in range(cat.staff_per_store):
+            sid = (s - 1) * cat.staff_per_store + j + 1
+            first, last = people.name()
+            rows["staff"].append((sid, first.title(), last.title(), cat.stores + sid, None,
+                                  email(first.title(), last.title(), f"sakilastaff{s}.com"),
+                                  s, 1, first.title()[:16], password, t0))
+        rows["store"].append((s, (s - 1) * cat.staff_per_store + 1, s, t0))
+
+    n = cust_cfg.initial
+    stores = rng.integers(1, cat.stores + 1, n)
+    open_secs = int(cfg.demand.open_hour * 3600)
+    signup = t0 + np.sort(rng.integers(0, max(open_secs, 1), n))
+    rows["customer"] = []
+    for i in range(n):
+        first, last = people.name()
+        cid, aid = i + 1, cat.stores + n_staff + i + 1
+        rows["customer"].append((cid, int(stores[i]), first, last, email(first, last), aid, 1,
+                                 int(signup[i]), int(signup[i])))
+
+    copies = rng.integers(cat.copies_per_film.min, cat.copies_per_film.max + 1, (cat.films, cat.stores))
+    rows["inventory"] = []
+    inv = 1
+    for f in range(cat.films):
+        for s in range(cat.stores):
+            for _ in range(int(copies[f, s])):
+                rows["inventory"].append((inv, f + 1, s + 1, t0))
+                inv += 1
+
+    counters = {"rental": 1, "payment": 1, "customer": n + 1, "address": n_addr + 1,
+                "inventory": inv, "film": cat.films + 1, "actor": cat.actors + 1}
+    return BaseData(rows, counters)
+
+
+def _address(people: People, city: int) -> tuple:
+    street, district, postal, phone = people.address()
+    return street, None, district, city, postal, phone

@@ -1,0 +1,80 @@
+"""Customers as simulation state: who exists, who is active, when each was last seen.
+
+Arrays are indexed by customer_id (slot 0 unused). Propensity is latent: a hash of
+(seed, customer_id), so it never needs storing. Idle time counts from the last rental, the sign-up
+or the last reactivation, whichever is latest; all three can be read back from the database.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..config import CustomersConfig
+from .calendar import DAY
+from .rng import latent_normal
+
+NEVER = np.iinfo(np.int64).min
+
+
+def _grow(arr: np.ndarray, size: int, fill: object) -> np.ndarray:
+    if size <= len(arr):
+        return arr
+    out = np.full(max(size, 2 * len(arr)), fill, dtype=arr.dtype)
+    out[: len(arr)] = arr
+    return out
+
+
+@dataclass
+class Customers:
+    seed: int
+    sigma: float
+    exists: np.ndarray = field(default_factory=lambda: np.zeros(1, bool))
+    store: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int32))
+    active: np.ndarray = field(default_factory=lambda: np.zeros(1, bool))
+    create_ts: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
+    seen_ts: np.ndarray = field(default_factory=lambda: np.full(1, NEVER, np.int64))
+    propensity: np.ndarray = field(default_factory=lambda: np.zeros(1, float))
+
+    def add(self, ids: np.ndarray, stores: np.ndarray, create_ts: np.ndarray,
+            active: np.ndarray | None = None, seen_ts: np.ndarray | None = None) -> None:
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return
+        size = int(ids.max()) + 1
+        self.exists = _grow(self.exists, size, False)
+        self.store = _grow(self.store, size, 0)
+        self.active = _grow(self.active, size, False)
+        self.create_ts = _grow(self.create_ts, size, 0)
+        self.seen_ts = _grow(self.seen_ts, size, NEVER)
+        self.propensity = _grow(self.propensity, size, 0.0)
+        self.exists[ids] = True
+        self.store[ids] = stores
+        self.active[ids] = True if active is None else active
+        self.create_ts[ids] = create_ts
+        self.seen_ts[ids] = create_ts if seen_ts is None else np.maximum(seen_ts, create_ts)
+        self.propensity[ids] = np.exp(self.sigma * latent_normal(self.seed, "propensity", ids))
+
+    def active_ids(self) -> np.ndarray:
+        return np.flatnonzero(self.active & self.exists)
+
+    def inactive_ids(self) -> np.ndarray:
+        return np.flatnonzero(~self.active & self.exists)
+
+    def idle_candidates(self, now: int, idle_weeks: int) -> np.ndarray:
+        """Active customers not seen for `idle_weeks` weeks: the ones who may churn now."""
+        ids = self.active_ids()
+        return ids[self.seen_ts[ids] <= now - idle_weeks * 7 * DAY]
+
+
+def reactivation_hazard(cfg: CustomersConfig) -> float:
+    """Daily chance that makes `reactivation_per_year` of churned customers return within a year."""
+    return 1.0 - math.pow(1.0 - cfg.reactivation_per_year, 1.0 / 365.0)
+
+
+def new_customers_expected(cfg: CustomersConfig, weekly_demand: float, active: int) -> float:
+    """Expected sign-ups today: a baseline plus enough to follow demand."""
+    target = weekly_demand / cfg.rentals_per_active_week
+    return (cfg.baseline_new_per_week + cfg.acquisition_rate * max(0.0, target - active)) / 7.0

@@ -1,0 +1,173 @@
+"""Simulation state, and how it is rebuilt from a database snapshot.
+
+`SimState.from_snapshot` is the only way a state is made: after base data, on every incremental run,
+and in the tests that prove an in-memory state equals one rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..config import Config
+from .calendar import DAY, day_number
+from .customers import Customers, reactivation_hazard
+from .demand import Demand
+from .films import Films
+from .people import People
+from .returns import plan_returns
+from .stock import Stock
+
+COUNTERS = ("rental", "payment", "customer", "address", "inventory", "film", "actor")
+
+
+@dataclass
+class Snapshot:
+    """Plain arrays read from the database: everything a state is rebuilt from."""
+    last_day: int
+    counters: dict[str, int]
+    # customer_id, store_id, active, create_ts, last_rental_ts (or NEVER), last_back_ts (or NEVER)
+    customers: dict[str, np.ndarray]
+    # film_id, rental_duration, rate_cents, replacement_cents, first_copy_ts (or NEVER)
+    films: dict[str, np.ndarray]
+    # inventory_id, store_id, film_id, created_ts, retired
+    copies: dict[str, np.ndarray]
+    # rental_id, rental_ts, inventory_id, customer_id, staff_id
+    open_rentals: dict[str, np.ndarray]
+    # staff_id, store_id, active
+    staff: dict[str, np.ndarray]
+    stores: np.ndarray
+    cities: np.ndarray
+    actors: np.ndarray
+    categories: np.ndarray
+    languages: np.ndarray
+
+
+@dataclass(frozen=True)
+class Model:
+    """What stays fixed during a run: the effective config, the seed and things derived from them."""
+    cfg: Config
+    seed: int
+    start_day: int
+    demand: Demand
+    reactivation: float
+    people: People = field(default_factory=People, compare=False)
+
+    @classmethod
+    def build(cls, cfg: Config, seed: int | None = None) -> "Model":
+        seed = cfg.simulation.seed if seed is None else seed
+        start = day_number(cfg.simulation.start_date)
+        return cls(cfg, seed, start, Demand.build(cfg.demand, cfg.seasonality, start),
+                   reactivation_hazard(cfg.customers))
+
+
+@dataclass
+class OpenRental:
+    rental_ts: int
+    inventory_id: int
+    customer_id: int
+    staff_id: int
+    duration: int
+    lost: bool
+
+
+@dataclass
+class SimState:
+    day: int  # last completed day
+    customers: Customers
+    films: Films
+    stock: Stock
+    staff: dict[int, list[int]]
+    stores: list[int]
+    cities: np.ndarray
+    actors: np.ndarray
+    categories: np.ndarray
+    languages: np.ndarray
+    counters: dict[str, int]
+    open: dict[int, OpenRental] = field(default_factory=dict)
+    due: list[tuple[int, int]] = field(default_factory=list)  # heap of (event_ts, rental_id)
+
+    def next_ids(self, kind: str, n: int) -> np.ndarray:
+        start = self.counters[kind]
+        self.counters[kind] = start + n
+        return np.arange(start, start + n, dtype=np.int64)
+
+    def schedule(self, model: Model, rental_ids: np.ndarray, rental_ts: np.ndarray, inventory: np.ndarray,
+                 customers: np.ndarray, staff: np.ndarray, durations: np.ndarray, not_before: int) -> None:
+        """Plan the return (or loss) of rentals and queue it; plans never land before `not_before`."""
+        d = model.cfg.demand
+        when, lost = plan_returns(model.seed, model.cfg.returns, d.open_hour, d.close_hour,
+                                  rental_ids, rental_ts, durations)
+        late = when < not_before  # only for rentals older than the simulation (imported history)
+        when = np.where(late, not_before + when % DAY, when)
+        for rid, ts, inv, cust, st, dur, ls, ev in zip(
+                rental_ids.tolist(), rental_ts.tolist(), inventory.tolist(), customers.tolist(),
+                staff.tolist(), durations.tolist(), lost.tolist(), when.tolist()):
+            self.open[rid] = OpenRental(ts, inv, cust, st, dur, ls)
+            heapq.heappush(self.due, (ev, rid))
+
+    @classmethod
+    def from_snapshot(cls, snap: Snapshot, model: Model) -> "SimState":
+        cfg = model.cfg
+        customers = Customers(model.seed, cfg.customers.propensity_sigma)
+        c = snap.customers
+        seen = np.maximum(c["last_rental_ts"], c["last_back_ts"])
+        customers.add(c["customer_id"], c["store_id"], c["create_ts"], c["active"].astype(bool), seen)
+
+        films = Films(model.seed, cfg.catalog, model.start_day)
+        f = snap.films
+        films.add(f["film_id"], f["rental_duration"], f["rate_cents"], f["replacement_cents"])
+        has_copy = f["first_copy_ts"] != np.iinfo(np.int64).min
+        films.release_day[f["film_id"][has_copy]] = f["first_copy_ts"][has_copy] // DAY
+
+        o = snap.open_rentals
+        cp = snap.copies
+        retired = np.zeros(int(cp["inventory_id"].max(initial=0)) + 1, bool)
+        retired[cp["inventory_id"]] = cp["retired"].astype(bool)
+        live = ~retired[o["inventory_id"]] if len(o["rental_id"]) else np.zeros(0, bool)
+        out = np.isin(cp["inventory_id"], o["inventory_id"][live])
+        stock = Stock()
+        stock.add(cp["inventory_id"], cp["store_id"], cp["film_id"], cp["created_ts"],
+                  cp["retired"].astype(bool), out)
+
+        staff: dict[int, list[int]] = {}
+        s = snap.staff
+        for sid, store, active in zip(s["staff_id"].tolist(), s["store_id"].tolist(), s["active"].tolist()):
+            if active:
+                staff.setdefault(store, []).append(sid)
+
+        state = cls(day=snap.last_day, customers=customers, films=films, stock=stock, staff=staff,
+                    stores=sorted(snap.stores.tolist()), cities=snap.cities, actors=snap.actors,
+                    categories=snap.categories, languages=snap.languages, counters=dict(snap.counters))
+        if live.any():
+            rid = o["rental_id"][live]
+            inv = o["inventory_id"][live]
+            film_of = stock.film[inv]
+            state.schedule(model, rid, o["rental_ts"][live], inv, o["customer_id"][live],
+                           o["staff_id"][live], films.duration[film_of], (snap.last_day + 1) * DAY)
+        return state
+
+    def fingerprint(self) -> dict:
+        """A comparable summary of everything the next day depends on (for tests)."""
+        c, f, s = self.customers, self.films, self.stock
+        ids = np.flatnonzero(c.exists)
+        fids = np.flatnonzero(f.exists)
+        cids = np.flatnonzero(s.exists)
+        return {
+            "day": self.day,
+            "counters": dict(self.counters),
+            "customers": (ids.tolist(), c.store[ids].tolist(), c.active[ids].tolist(),
+                          c.create_ts[ids].tolist(), c.seen_ts[ids].tolist()),
+            "films": (fids.tolist(), f.duration[fids].tolist(), f.rate_cents[fids].tolist(),
+                      f.replacement_cents[fids].tolist(), f.release_day[fids].tolist()),
+            "copies": (cids.tolist(), s.store[cids].tolist(), s.film[cids].tolist(),
+                       s.created_ts[cids].tolist(), s.retired[cids].tolist()),
+            "shelf": {k: list(v) for k, v in sorted(s.shelf.items()) if v},
+            "owned": {(int(a), int(b)): int(s.owned[a, b]) for a, b in zip(*np.nonzero(s.owned))},
+            "open": {k: vars(v) for k, v in sorted(self.open.items())},
+            "due": sorted(self.due),
+            "staff": self.staff,
+            "stores": self.stores,
+        }

@@ -1,0 +1,247 @@
+"""What both engines share: writing a day, reading a snapshot, sim_state, schema checks.
+
+SQL here is portable between SQLite and MySQL/MariaDB and written with `?` placeholders; each engine
+module supplies connection handling, DDL, locking, bulk updates and its dialect differences.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from .. import SCHEMA_VERSION
+from ..errors import StateError
+from ..sim.basedata import BaseData
+from ..sim.calendar import parse_day, parse_ts
+from ..sim.customers import NEVER
+from ..sim.events import DayEvents
+from ..sim.state import COUNTERS, Snapshot
+from .rows import Insert, Update, base_writes, day_writes
+from .tables import DROP_ORDER, SAKILA_TABLES, TABLES
+from .url import DbUrl
+
+COUNTER_TABLES = {"rental": "rental", "payment": "payment", "customer": "customer", "address": "address",
+                  "inventory": "inventory", "film": "film", "actor": "actor"}
+
+
+class Database:
+    engine = "?"
+
+    def __init__(self, url: DbUrl) -> None:
+        self.url = url
+
+    # ---- engine hooks -----------------------------------------------------------------------------
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        raise NotImplementedError
+
+    def begin(self) -> None:
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+    def table_names(self) -> set[str]:
+        raise NotImplementedError
+
+    def table_columns(self, table: str) -> list[str]:
+        raise NotImplementedError
+
+    def create_schema(self) -> None:
+        raise NotImplementedError
+
+    def drop_objects(self) -> None:
+        """Drop views, routines and triggers of ours (tables are dropped by `drop_all`)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        raise NotImplementedError
+        yield
+
+    @contextmanager
+    def relaxed_foreign_keys(self) -> Iterator[None]:
+        """Inside a transaction: allow the staff <-> store cycle while base data goes in."""
+        raise NotImplementedError
+        yield
+
+    def bulk_update(self, op: Update) -> None:
+        raise NotImplementedError
+
+    # ---- shared -----------------------------------------------------------------------------------
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.begin()
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+    def insert(self, op: Insert) -> None:
+        cols = ", ".join(op.columns)
+        marks = ", ".join("?" * len(op.columns))
+        self.executemany(f"INSERT INTO {op.table} ({cols}) VALUES ({marks})", op.rows)
+
+    def apply(self, ops: list[Insert | Update]) -> None:
+        for op in ops:
+            if isinstance(op, Insert):
+                self.insert(op)
+            else:
+                self.bulk_update(op)
+
+    def is_empty(self) -> bool:
+        return not self.table_names()
+
+    def drop_all(self) -> None:
+        self.drop_objects()
+        present = self.table_names()
+        for table in DROP_ORDER:
+            if table in present:
+                self.execute(f"DROP TABLE {table}")
+
+    # ---- sim_state --------------------------------------------------------------------------------
+    def read_sim_state(self) -> dict | None:
+        """The sim_state row, or None for a database this tool never initialised."""
+        if "sim_state" not in self.table_names():
+            return None
+        cols = TABLES["sim_state"].column_names
+        rows = self.query(f"SELECT {', '.join(cols)} FROM sim_state WHERE id = 1")
+        if not rows:
+            return None
+        state = dict(zip(cols, rows[0]))
+        state["start_date"] = parse_day(state["start_date"])
+        state["last_day"] = parse_day(state["last_day"])
+        state["counters"] = json.loads(state["counters"])
+        state["config"] = json.loads(state["config"])
+        state["seed"] = int(state["seed"])
+        return state
+
+    def require_sim_state(self) -> dict:
+        state = self.read_sim_state()
+        if state is None:
+            what = "empty" if self.is_empty() else "not a dvdrental-live database (no sim_state)"
+            raise StateError(f"{self.url.display()} is {what}", hint="run generator.py first")
+        if state["schema_version"] > SCHEMA_VERSION:
+            raise StateError(f"{self.url.display()} has schema version {state['schema_version']}, newer than "
+                             f"this tool's {SCHEMA_VERSION}", hint="upgrade dvdrental-live")
+        return state
+
+    def write_sim_state(self, row: dict) -> None:
+        self.execute("DELETE FROM sim_state")
+        cols = list(row)
+        self.execute(f"INSERT INTO sim_state ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                     [row[c] for c in cols])
+
+    # ---- writing ----------------------------------------------------------------------------------
+    def write_base(self, base: BaseData, state_row: dict) -> None:
+        with self.transaction(), self.relaxed_foreign_keys():
+            self.apply(base_writes(base))
+            self.write_sim_state(state_row)
+
+    def write_day(self, ev: DayEvents, last_day: str, counters: dict[str, int]) -> None:
+        """One simulated day and the sim_state that says it is done, in one transaction."""
+        with self.transaction():
+            self.apply(day_writes(ev))
+            self.execute("UPDATE sim_state SET last_day = ?, counters = ? WHERE id = 1",
+                         (last_day, json.dumps(counters, sort_keys=True)))
+
+    # ---- reading the state back -------------------------------------------------------------------
+    def read_snapshot(self, sim_state: dict) -> Snapshot:
+        q = self.query
+        cust = q("""
+            SELECT c.customer_id, c.store_id, c.active, c.create_date, r.last_rental, e.last_back
+            FROM customer c
+            LEFT JOIN (SELECT customer_id, MAX(rental_date) AS last_rental FROM rental
+                       GROUP BY customer_id) r ON r.customer_id = c.customer_id
+            LEFT JOIN (SELECT customer_id, MAX(event_date) AS last_back FROM sim_customer_event
+                       WHERE event = 'reactivate' GROUP BY customer_id) e ON e.customer_id = c.customer_id
+            ORDER BY c.customer_id""")
+        films = q("""
+            SELECT f.film_id, f.rental_duration, f.rental_rate, f.replacement_cost, i.first_copy
+            FROM film f
+            LEFT JOIN (SELECT film_id, MIN(created_at) AS first_copy FROM inventory GROUP BY film_id) i
+              ON i.film_id = f.film_id
+            ORDER BY f.film_id""")
+        copies = q("SELECT inventory_id, store_id, film_id, created_at, retired_at FROM inventory "
+                   "ORDER BY inventory_id")
+        open_rentals = q("SELECT rental_id, rental_date, inventory_id, customer_id, staff_id FROM rental "
+                         "WHERE return_date IS NULL ORDER BY rental_id")
+        staff = q("SELECT staff_id, store_id, active FROM staff ORDER BY staff_id")
+        ids = lambda sql: np.array([r[0] for r in q(sql)], dtype=np.int64)  # noqa: E731
+        counters = dict(sim_state["counters"])
+        maxima = q("SELECT " + ", ".join(f"(SELECT MAX({k}_id) FROM {t})" for k, t in COUNTER_TABLES.items()))
+        for kind, top in zip(COUNTER_TABLES, maxima[0]):
+            counters[kind] = max(int(counters.get(kind, 1)), int(top or 0) + 1)
+        assert set(counters) >= set(COUNTERS)
+        return Snapshot(
+            last_day=sim_state["last_day"],
+            counters=counters,
+            customers=_columns(cust, ("customer_id", "store_id", "active", "create_ts", "last_rental_ts",
+                                      "last_back_ts"), {3, 4, 5}),
+            films={**_columns(films, ("film_id", "rental_duration", "rate", "replacement", "first_copy_ts"),
+                              {4}),
+                   "rate_cents": _cents([r[2] for r in films]),
+                   "replacement_cents": _cents([r[3] for r in films])},
+            copies={**_columns(copies, ("inventory_id", "store_id", "film_id", "created_ts"), {3}),
+                    "retired": np.array([r[4] is not None for r in copies], dtype=bool)},
+            open_rentals=_columns(open_rentals, ("rental_id", "rental_ts", "inventory_id", "customer_id",
+                                                 "staff_id"), {1}),
+            staff=_columns(staff, ("staff_id", "store_id", "active"), set()),
+            stores=ids("SELECT store_id FROM store ORDER BY store_id"),
+            cities=ids("SELECT city_id FROM city ORDER BY city_id"),
+            actors=ids("SELECT actor_id FROM actor ORDER BY actor_id"),
+            categories=ids("SELECT category_id FROM category ORDER BY category_id"),
+            languages=ids("SELECT language_id FROM language ORDER BY language_id"),
+        )
+
+    # ---- schema check -----------------------------------------------------------------------------
+    def missing_sakila(self) -> list[str]:
+        """Sakila tables or columns that are not there ('table' or 'table.column')."""
+        present = self.table_names()
+        missing = []
+        for table in SAKILA_TABLES:
+            if table.name not in present:
+                missing.append(table.name)
+                continue
+            cols = set(self.table_columns(table.name))
+            missing += [f"{table.name}.{c}" for c in table.column_names if c not in cols]
+        return missing
+
+
+def _columns(rows: list[tuple], names: tuple[str, ...], times: set[int]) -> dict[str, np.ndarray]:
+    out = {}
+    for i, name in enumerate(names):
+        if i in times:
+            vals = [parse_ts(r[i]) for r in rows]
+            out[name] = np.array([NEVER if v is None else v for v in vals], dtype=np.int64)
+        elif name in ("rate", "replacement"):
+            continue
+        else:
+            out[name] = np.array([int(r[i]) for r in rows], dtype=np.int64)
+    return out
+
+
+def _cents(values: list) -> np.ndarray:
+    return np.array([int(round(float(v) * 100)) for v in values], dtype=np.int64)

@@ -1,0 +1,187 @@
+"""MySQL / MariaDB engine (mysql-connector-python): InnoDB, explicit transactions, GET_LOCK."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+try:  # the C extension must load before anything imports ssl (see SPEC, known traps)
+    import _mysql_connector  # noqa: F401
+except ImportError:  # pragma: no cover - pure Python fallback
+    pass
+import mysql.connector
+from mysql.connector import errorcode
+
+from ..errors import DatabaseError, LockedError
+from ..paths import MYSQL_SCHEMA, SQL_DIR
+from .base import Database
+from .rows import Update
+from .tables import SAKILA_FUNCTIONS, SAKILA_PROCEDURES, SAKILA_VIEWS
+from .url import DbUrl
+
+_CHUNK = 1000
+
+
+def split_script(text: str) -> list[str]:
+    """Statements of a MySQL script, honouring `DELIMITER` lines as the mysql client does."""
+    statements, buf, delim = [], [], ";"
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.upper().startswith("DELIMITER "):
+            delim = stripped.split(None, 1)[1]
+            continue
+        if not buf and (not stripped or stripped.startswith("--")):
+            continue
+        buf.append(line)
+        if stripped.endswith(delim):
+            stmt = "\n".join(buf).rstrip()
+            statements.append(stmt[: -len(delim)].strip())
+            buf = []
+    if "".join(buf).strip():
+        statements.append("\n".join(buf).strip())
+    return [s for s in statements if s]
+
+
+def _sql(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class MySQLDatabase(Database):
+    engine = "mysql"
+
+    def __init__(self, url: DbUrl, create: bool = True) -> None:
+        super().__init__(url)
+        try:
+            self.conn = mysql.connector.connect(
+                host=url.host, port=url.port, user=url.user, password=url.password,
+                connection_timeout=10, autocommit=True, charset="utf8mb4", collation="utf8mb4_general_ci",
+                sql_mode="STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", time_zone="+00:00")
+        except mysql.connector.Error as exc:
+            raise _connect_error(url, exc) from None
+        self.cur = self.conn.cursor()
+        name = url.database
+        if create:
+            self.cur.execute(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4")
+        try:
+            self.cur.execute(f"USE `{name}`")
+        except mysql.connector.Error as exc:
+            raise DatabaseError(f"cannot use database {url.display()}: {exc.msg}",
+                                hint="run generator.py first") from None
+        self._locked = False
+
+    def close(self) -> None:
+        try:
+            self.cur.close()
+            self.conn.close()
+        except mysql.connector.Error:
+            pass
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cur.execute(_sql(sql) if params else sql, tuple(params) or None)
+        if self.cur.with_rows:
+            self.cur.fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        self.cur.execute(_sql(sql) if params else sql, tuple(params) or None)
+        return self.cur.fetchall()
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        sql = _sql(sql)
+        for i in range(0, len(rows), _CHUNK):
+            self.cur.executemany(sql, rows[i:i + _CHUNK])
+
+    def begin(self) -> None:
+        self.conn.start_transaction()
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def rollback(self) -> None:
+        try:
+            self.conn.rollback()
+        except mysql.connector.Error:
+            pass
+
+    def table_names(self) -> set[str]:
+        return {r[0] for r in self.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+            "AND table_type = 'BASE TABLE'")}
+
+    def table_columns(self, table: str) -> list[str]:
+        return [r[0] for r in self.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
+            "AND table_name = ? ORDER BY ordinal_position", (table,))]
+
+    def create_schema(self) -> None:
+        for path in (MYSQL_SCHEMA, SQL_DIR / "mysql_views.sql", SQL_DIR / "mysql_routines.sql"):
+            if path.exists():
+                for stmt in split_script(path.read_text()):
+                    self.execute(stmt)
+
+    def drop_objects(self) -> None:
+        for name in SAKILA_VIEWS:
+            self.execute(f"DROP VIEW IF EXISTS `{name}`")
+        for name in SAKILA_FUNCTIONS:
+            self.execute(f"DROP FUNCTION IF EXISTS `{name}`")
+        for name in SAKILA_PROCEDURES:
+            self.execute(f"DROP PROCEDURE IF EXISTS `{name}`")
+        for (name,) in self.query("SELECT trigger_name FROM information_schema.triggers "
+                                  "WHERE trigger_schema = DATABASE()"):
+            self.execute(f"DROP TRIGGER IF EXISTS `{name}`")
+
+    def drop_all(self) -> None:
+        self.execute("SET foreign_key_checks = 0")
+        try:
+            super().drop_all()
+        finally:
+            self.execute("SET foreign_key_checks = 1")
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """A server-side named lock, released by the server if our connection dies."""
+        name = f"dvdrental-live:{self.url.database}"
+        got = self.query("SELECT GET_LOCK(?, 0)", (name,))[0][0]
+        if got != 1:
+            raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
+                              hint="wait for it to finish; a run that was killed releases it at once")
+        try:
+            yield
+        finally:
+            try:
+                self.query("SELECT RELEASE_LOCK(?)", (name,))
+            except mysql.connector.Error:
+                pass
+
+    @contextmanager
+    def relaxed_foreign_keys(self) -> Iterator[None]:
+        self.execute("SET foreign_key_checks = 0")
+        try:
+            yield
+        finally:
+            self.execute("SET foreign_key_checks = 1")
+
+    def bulk_update(self, op: Update) -> None:
+        """UPDATE ... JOIN a derived table of the new values: one statement per chunk, not per row."""
+        names = ("k", *[f"c{i}" for i in range(len(op.columns))])
+        first = "SELECT " + ", ".join(f"%s AS {n}" for n in names)
+        rest = "SELECT " + ", ".join(["%s"] * len(names))
+        sets = ", ".join(f"t.{c} = v.c{i}" for i, c in enumerate(op.columns))
+        for i in range(0, len(op.rows), _CHUNK):
+            chunk = op.rows[i:i + _CHUNK]
+            derived = " UNION ALL ".join([first] + [rest] * (len(chunk) - 1))
+            sql = f"UPDATE {op.table} AS t JOIN ({derived}) AS v ON t.{op.key} = v.k SET {sets}"
+            self.cur.execute(sql, [v for row in chunk for v in row])
+
+
+def _connect_error(url: DbUrl, exc: "mysql.connector.Error") -> DatabaseError:
+    where = url.display()
+    if exc.errno == errorcode.ER_ACCESS_DENIED_ERROR:
+        return DatabaseError(f"access denied for {url.user}@{url.host}:{url.port} ({where})",
+                             hint="check the user and password (or DVDRENTAL_DB_PASSWORD)")
+    if exc.errno in (errorcode.CR_CONN_HOST_ERROR, errorcode.CR_CONNECTION_ERROR,
+                     errorcode.CR_UNKNOWN_HOST, 2013):
+        return DatabaseError(f"cannot reach the MySQL server at {url.host}:{url.port} ({where})",
+                             hint="is the server running, and are host and port right?")
+    msg = re.sub(r"\s+", " ", str(exc.msg or exc))
+    return DatabaseError(f"cannot connect to {where}: {msg}")

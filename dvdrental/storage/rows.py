@@ -1,0 +1,135 @@
+"""From simulation events (integer times, cents) to SQL parameters both engines store alike.
+
+Times become 'YYYY-MM-DD HH:MM:SS' text and amounts 'D.CC' text; the engines parse both into their
+own DATETIME/DECIMAL (MySQL) or keep text and NUMERIC (SQLite), and read back identical values.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .. import SCHEMA_VERSION, __version__
+from ..sim.basedata import BaseData
+from ..sim.calendar import day_text, ts_text
+from ..sim.events import DayEvents
+
+
+@dataclass(frozen=True)
+class Insert:
+    table: str
+    columns: tuple[str, ...]
+    rows: list[tuple]
+
+
+@dataclass(frozen=True)
+class Update:
+    """UPDATE table SET columns... WHERE key = row[0], for each row (key first)."""
+    table: str
+    key: str
+    columns: tuple[str, ...]
+    rows: list[tuple]
+
+
+def money(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    cents = abs(int(cents))
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
+def _t(ts: int | None) -> str | None:
+    return None if ts is None else ts_text(ts)
+
+
+ADDRESS_COLS = ("address_id", "address", "address2", "district", "city_id", "postal_code", "phone",
+                "last_update")
+CUSTOMER_COLS = ("customer_id", "store_id", "first_name", "last_name", "email", "address_id", "active",
+                 "create_date", "last_update")
+FILM_COLS = ("film_id", "title", "description", "release_year", "language_id", "original_language_id",
+             "rental_duration", "rental_rate", "length", "replacement_cost", "rating", "special_features",
+             "last_update")
+INVENTORY_COLS = ("inventory_id", "film_id", "store_id", "created_at", "last_update")
+RENTAL_COLS = ("rental_id", "rental_date", "inventory_id", "customer_id", "staff_id", "last_update")
+PAYMENT_COLS = ("payment_id", "customer_id", "staff_id", "rental_id", "amount", "payment_date", "last_update")
+
+
+def addresses(rows: list[tuple]) -> Insert:
+    return Insert("address", ADDRESS_COLS, [(*r[:7], _t(r[7])) for r in rows])
+
+
+def customers(rows: list[tuple]) -> Insert:
+    return Insert("customer", CUSTOMER_COLS, [(*r[:7], _t(r[7]), _t(r[8])) for r in rows])
+
+
+def films(rows: list[tuple]) -> Insert:
+    return Insert("film", FILM_COLS, [(*r[:7], money(r[7]), r[8], money(r[9]), r[10], r[11], _t(r[12]))
+                                      for r in rows])
+
+
+def links(table: str, cols: tuple[str, str], rows: list[tuple]) -> Insert:
+    return Insert(table, (*cols, "last_update"), [(a, b, _t(ts)) for a, b, ts in rows])
+
+
+def inventory(rows: list[tuple]) -> Insert:
+    return Insert("inventory", INVENTORY_COLS, [(i, f, s, _t(ts), _t(ts)) for i, f, s, ts in rows])
+
+
+def day_writes(ev: DayEvents) -> list[Insert | Update]:
+    """Every statement one day needs, parents before children, inserts before updates."""
+    st = ev.stats
+    ops: list[Insert | Update] = [
+        addresses(ev.addresses),
+        customers(ev.customers),
+        films(ev.films),
+        links("film_actor", ("actor_id", "film_id"), ev.film_actors),
+        links("film_category", ("film_id", "category_id"), ev.film_categories),
+        inventory(ev.inventory),
+        Insert("rental", RENTAL_COLS, [(r, _t(ts), i, c, s, _t(ts)) for r, ts, i, c, s in ev.rentals]),
+        Insert("payment", PAYMENT_COLS, [(p, c, s, r, money(a), _t(ts), _t(ts))
+                                         for p, c, s, r, a, ts in ev.payments]),
+        Update("rental", "rental_id", ("return_date", "last_update"),
+               [(r, _t(ts), _t(ts)) for r, ts in ev.returns]),
+        Update("customer", "customer_id", ("active", "last_update"),
+               [(c, a, _t(ts)) for c, a, ts in ev.customer_updates]),
+        Update("inventory", "inventory_id", ("retired_at", "last_update"),
+               [(i, _t(ts), _t(ts)) for i, ts in ev.retirements]),
+        Insert("sim_customer_event", ("customer_id", "event_date", "event"),
+               [(c, _t(ts), e) for c, ts, e in ev.customer_events]),
+    ]
+    if st is not None:
+        ops.append(Insert("sim_day", ("day", "expected", "demand", "rentals", "lost_demand", "returns",
+                                      "new_customers", "churned", "reactivated", "spike"),
+                          [(day_text(st.day), f"{st.expected:.2f}", st.demand, st.rentals, st.lost_demand,
+                            st.returns, st.new_customers, st.churned, st.reactivated, int(st.spike))]))
+    return [op for op in ops if op.rows]
+
+
+def base_writes(base: BaseData) -> list[Insert]:
+    r = base.rows
+    simple = lambda table, cols, rows: Insert(  # noqa: E731
+        table, cols, [(*row[:-1], _t(row[-1])) for row in rows])
+    return [op for op in (
+        simple("language", ("language_id", "name", "last_update"), r["language"]),
+        simple("category", ("category_id", "name", "last_update"), r["category"]),
+        simple("country", ("country_id", "country", "last_update"), r["country"]),
+        simple("city", ("city_id", "city", "country_id", "last_update"), r["city"]),
+        simple("actor", ("actor_id", "first_name", "last_name", "last_update"), r["actor"]),
+        addresses(r["address"]),
+        films(r["film"]),
+        links("film_actor", ("actor_id", "film_id"), r["film_actor"]),
+        links("film_category", ("film_id", "category_id"), r["film_category"]),
+        simple("staff", ("staff_id", "first_name", "last_name", "address_id", "picture", "email", "store_id",
+                         "active", "username", "password", "last_update"), r["staff"]),
+        simple("store", ("store_id", "manager_staff_id", "address_id", "last_update"), r["store"]),
+        customers(r["customer"]),
+        inventory(r["inventory"]),
+    ) if op.rows]
+
+
+def sim_state_row(seed: int, start_day: int, last_day: int, origin: str, counters: dict[str, int],
+                  config: dict) -> dict:
+    return {
+        "id": 1, "schema_version": SCHEMA_VERSION, "tool_version": __version__, "seed": seed,
+        "start_date": day_text(start_day), "last_day": day_text(last_day), "origin": origin,
+        "counters": json.dumps(counters, sort_keys=True), "config": json.dumps(config, sort_keys=True),
+    }

@@ -1,0 +1,118 @@
+"""SQLite engine (stdlib): WAL journal, foreign keys on, one transaction per call to `transaction`."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+from ..errors import DatabaseError, LockedError
+from ..paths import SQL_DIR
+from .base import Database
+from .rows import Update
+from .tables import SAKILA_VIEWS
+from .url import DbUrl
+
+
+class SQLiteDatabase(Database):
+    engine = "sqlite"
+
+    def __init__(self, url: DbUrl) -> None:
+        super().__init__(url)
+        target = str(url.path) if url.path else ":memory:"
+        if url.path:
+            if url.path.is_dir():
+                raise DatabaseError(f"{url.path} is a directory, not a database file")
+            if not url.path.parent.is_dir():
+                raise DatabaseError(f"cannot create {url.path}: folder {url.path.parent} does not exist")
+        try:
+            self.conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if url.path:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA cache_size = -65536")
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"cannot open {url.display()}: {exc}",
+                                hint="is it an SQLite database file?") from None
+        self._lock_fd: int | None = None
+
+    def close(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+        self.conn.close()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def table_names(self) -> set[str]:
+        return {r[0] for r in self.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+
+    def table_columns(self, table: str) -> list[str]:
+        return [r[1] for r in self.query(f"PRAGMA table_info({table})")]
+
+    def create_schema(self) -> None:
+        script = (SQL_DIR / "sqlite_schema.sql").read_text()
+        views = SQL_DIR / "sqlite_views.sql"
+        if views.exists():
+            script += "\n" + views.read_text()
+        self.conn.executescript("BEGIN;\n" + script + "\nCOMMIT;")
+
+    def drop_objects(self) -> None:
+        for name in SAKILA_VIEWS:
+            self.execute(f"DROP VIEW IF EXISTS {name}")
+
+    def vacuum(self) -> None:
+        self.execute("VACUUM")
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """An exclusive advisory lock on the database file, dropped by the kernel if we die."""
+        if self.url.path is None:
+            yield
+            return
+        fd = os.open(str(self.url.path) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
+                              hint="wait for it to finish; a run that was killed releases it at once") from None
+        self._lock_fd = fd
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            self._lock_fd = None
+
+    @contextmanager
+    def relaxed_foreign_keys(self) -> Iterator[None]:
+        self.execute("PRAGMA defer_foreign_keys = ON")
+        yield
+
+    def bulk_update(self, op: Update) -> None:
+        sets = ", ".join(f"{c} = ?" for c in op.columns)
+        self.conn.executemany(f"UPDATE {op.table} SET {sets} WHERE {op.key} = ?",
+                              [(*r[1:], r[0]) for r in op.rows])

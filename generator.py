@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Level 1: create a dvdrental-live database with base data and starter weeks of activity."""
+
+import click
+
+from dvdrental import cli
+from dvdrental.run import generate
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@cli.common_options
+@click.option("--start-date", type=click.DateTime(["%Y-%m-%d"]), help="First business day (YYYY-MM-DD).")
+@click.option("--weeks", type=click.IntRange(min=0), help="Starter weeks to simulate (default 12).")
+@click.option("--level", type=click.IntRange(1, 4), help="Feature level 1-4 (default from the config).")
+@click.option("--reset", is_flag=True, help="Delete the dvdrental-live tables of an existing database first.")
+def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset):
+    """Create the schema, the base data (films, actors, stores, staff, customers, copies) and
+    simulation.initial_weeks weeks of rentals, returns and payments.
+
+    An existing, non-empty database is refused unless --reset is given.
+    """
+    with cli.errors():
+        cfg = cli.load(config_path, seed, {"simulation": {
+            "start_date": start_date, "initial_weeks": weeks, "level": level}})
+        with cli.open_db(cfg, db_url) as db:
+            with cli.progress(7 * cfg.simulation.initial_weeks, quiet) as on_day:
+                summary = generate(db, cfg, reset=reset, on_day=on_day)
+            if not quiet:
+                cli.table(summary.rows(), f"Created {db.url.display()} (seed {cfg.simulation.seed}):")
+
+
+if __name__ == "__main__":
+    main()
