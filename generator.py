@@ -23,8 +23,8 @@ def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset):
         cfg = cli.load(config_path, seed, {"simulation": {
             "start_date": start_date, "initial_weeks": weeks, "level": level}})
         with cli.open_db(cfg, db_url) as db:
-            with cli.progress(7 * cfg.simulation.initial_weeks, quiet) as on_day:
-                summary = generate(db, cfg, reset=reset, on_day=on_day)
+            with cli.progress(7 * cfg.simulation.initial_weeks, quiet) as bar:
+                summary = generate(db, cfg, reset=reset, on_day=bar.on_day)
             if not quiet:
                 cli.table(summary.rows(), f"Created {db.url.display()} (seed {cfg.simulation.seed}):")
 

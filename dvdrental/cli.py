@@ -85,41 +85,57 @@ def open_db(cfg: Config, db_url: str | None, create: bool = True) -> Database:
     return connect(database_url(cfg, db_url), create=create)
 
 
-@contextmanager
-def progress(days: int, quiet: bool, label: str = "Simulating") -> Iterator[Callable[[DayStats], None]]:
-    """A progress bar over days, showing the simulated date and rentals per second."""
-    if quiet or days <= 0:
-        yield lambda stats: None
-        return
-    import time
-    started = time.perf_counter()
-    total = {"rentals": 0, "day": None}
+class Progress:
+    """A progress bar over simulated days (shows the date and rentals per second).
 
-    def show(_: object) -> str:
-        if total["day"] is None:
+    It appears with the first day, so errors before the run print nothing but the error; its length
+    may be set late, once the database has told where the run starts (`start`).
+    """
+
+    def __init__(self, days: int | None, quiet: bool, label: str = "Simulating") -> None:
+        self.days, self.quiet, self.label = days, quiet, label
+        self.bar = None
+        self.rentals = 0
+        self.day: int | None = None
+        self.started = 0.0
+
+    def start(self, first_day: int, last_day: int) -> None:
+        self.days = last_day - first_day + 1
+
+    def _show(self, _: object) -> str:
+        if self.day is None:
             return ""
-        rate = total["rentals"] / max(time.perf_counter() - started, 1e-9)
+        import time
         from .sim.calendar import date_of
-        return f"{date_of(total['day'])}  {rate:,.0f} rentals/s"
+        rate = self.rentals / max(time.perf_counter() - self.started, 1e-9)
+        return f"{date_of(self.day)}  {rate:,.0f} rentals/s"
 
-    bar = click.progressbar(length=days, label=label, file=sys.stderr, item_show_func=show,
-                            show_pos=True, width=30)
-    opened = False
+    def on_day(self, stats: DayStats) -> None:
+        if self.quiet or not self.days:
+            return
+        if self.bar is None:
+            import time
+            self.started = time.perf_counter()
+            self.bar = click.progressbar(length=self.days, label=self.label, file=sys.stderr,
+                                         item_show_func=self._show, show_pos=True, width=30)
+            self.bar.__enter__()
+        self.rentals += stats.rentals
+        self.day = stats.day
+        self.bar.update(1, stats)
 
-    def on_day(stats: DayStats) -> None:  # the bar appears with the first day, not before
-        nonlocal opened
-        if not opened:
-            bar.__enter__()
-            opened = True
-        total["rentals"] += stats.rentals
-        total["day"] = stats.day
-        bar.update(1, stats)
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
+
+@contextmanager
+def progress(days: int | None, quiet: bool, label: str = "Simulating") -> Iterator[Progress]:
+    bar = Progress(days, quiet, label)
     try:
-        yield on_day
+        yield bar
     finally:
-        if opened:
-            bar.__exit__(None, None, None)
+        bar.close()
 
 
 def table(rows: list[tuple[str, str]], title: str | None = None) -> None:

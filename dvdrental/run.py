@@ -7,6 +7,8 @@ simulation, hands each day's events to storage and keeps the score. It never pri
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -130,6 +132,23 @@ def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | Non
 
 
 @dataclass(frozen=True)
+class Span:
+    """How far an incremental run goes: weeks, days, or up to a date (exactly one is set)."""
+    weeks: int | None = None
+    days: int | None = None
+    until: dt.date | None = None
+
+    def last_day(self, after: int) -> int:
+        if self.until is not None:
+            target = day_number(self.until)
+            if target <= after:
+                raise StateError(f"--until {self.until} is not after the last simulated day {date_of(after)}",
+                                 hint="nothing to do; pick a later date")
+            return target
+        return after + (self.days if self.days is not None else 7 * (self.weeks or 1))
+
+
+@dataclass(frozen=True)
 class Position:
     """Where an existing database stands: what incremental runs start from."""
     sim_state: dict
@@ -139,31 +158,33 @@ class Position:
     last_day: int
 
 
-def position(db: Database, cfg_override: Config | None = None) -> Position:
+def position(db: Database, cfg_override: Config | None = None, seed: int | None = None) -> Position:
+    """Read sim_state; a given config replaces the stored one, keeping the database's seed and start."""
     st = db.require_sim_state()
-    cfg = cfg_override or Config.from_dict(st["config"])
+    if seed is not None and seed != st["seed"]:
+        raise StateError(f"--seed {seed} differs from the database's seed {st['seed']}",
+                         hint="a database keeps the seed it was generated with; leave --seed out")
+    stored = Config.from_dict(st["config"])
+    cfg = stored if cfg_override is None else cfg_override.override(
+        {"simulation": {"seed": st["seed"], "start_date": stored.simulation.start_date.isoformat()}})
     return Position(st, cfg, st["seed"], st["start_date"], st["last_day"])
 
 
-def advance(db: Database, last_day: int, cfg_override: Config | None = None,
-            on_day: OnDay | None = None) -> RunSummary:
-    """incremental_update.py: simulate from the day after the last one up to `last_day`."""
+def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: int | None = None,
+            on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None) -> RunSummary:
+    """incremental_update.py: simulate the days after the last simulated one, as far as `span` says."""
     summary = RunSummary()
     t = time.perf_counter()
     with db.lock():
-        pos = position(db, cfg_override)
-        if last_day <= pos.last_day:
-            raise StateError(f"{date_of(last_day)} is not after the last simulated day {date_of(pos.last_day)}")
+        pos = position(db, cfg_override, seed)
+        last_day = span.last_day(pos.last_day)
         if cfg_override is not None:
             db.execute("UPDATE sim_state SET config = ? WHERE id = 1",
-                       (_json(cfg_override.simulation_dict()),))
+                       (json.dumps(pos.config.simulation_dict(), sort_keys=True),))
         model = build_model(pos.config, pos.seed)
         state = load_state(db, model, pos.sim_state)
         summary.timings["setup"] = time.perf_counter() - t
+        if on_start:
+            on_start(pos.last_day + 1, last_day)
         simulate(db, model, state, last_day, summary, on_day)
     return summary
-
-
-def _json(d: dict) -> str:
-    import json
-    return json.dumps(d, sort_keys=True)

@@ -15,7 +15,7 @@ import numpy as np
 from ..config import Config
 from .calendar import DAY, date_of
 from .people import People, email
-from .rng import day_rng, derived_seed, latent_uniform
+from .rng import day_rng, derived_seed, latent_normal, latent_uniform
 
 LANGUAGES = ("English", "Italian", "Japanese", "Mandarin", "French", "German")
 CATEGORIES = ("Action", "Animation", "Children", "Classics", "Comedy", "Documentary", "Drama", "Family",
@@ -161,7 +161,12 @@ def make_base(cfg: Config, seed: int) -> BaseData:
         rows["customer"].append((cid, int(stores[i]), first, last, email(first, last), aid, 1,
                                  int(signup[i]), int(signup[i])))
 
-    copies = rng.integers(cat.copies_per_film.min, cat.copies_per_film.max + 1, (cat.films, cat.stores))
+    # stores stock more copies of the films they expect to rent most (by latent popularity rank)
+    popularity = latent_normal(seed, "popularity", film_ids)
+    rank = np.argsort(np.argsort(popularity)) / cat.films
+    lo, hi = cat.copies_per_film.min, cat.copies_per_film.max
+    jitter = rng.integers(-1, 2, (cat.films, cat.stores))
+    copies = np.clip(lo + np.floor(rank * (hi - lo + 1)).astype(int)[:, None] + jitter, lo, hi)
     rows["inventory"] = []
     inv = 1
     for f in range(cat.films):

@@ -113,7 +113,9 @@ class SimState:
         cfg = model.cfg
         customers = Customers(model.seed, cfg.customers.propensity_sigma)
         c = snap.customers
-        seen = np.maximum(c["last_rental_ts"], c["last_back_ts"])
+        # last seen: latest rental, reactivation or sign-up, and never before the simulation began
+        # (an adopted Sakila database must not churn its whole history on the first Monday)
+        seen = np.maximum(np.maximum(c["last_rental_ts"], c["last_back_ts"]), model.start_day * DAY)
         customers.add(c["customer_id"], c["store_id"], c["create_ts"], c["active"].astype(bool), seen)
 
         films = Films(model.seed, cfg.catalog, model.start_day)

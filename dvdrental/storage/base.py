@@ -82,6 +82,11 @@ class Database:
     def bulk_update(self, op: Update) -> None:
         raise NotImplementedError
 
+    # ---- dialect ----------------------------------------------------------------------------------
+    def days_between(self, later: str, earlier: str) -> str:
+        """SQL for whole calendar days from `earlier` to `later` (Sakila's TO_DAYS difference)."""
+        raise NotImplementedError
+
     # ---- shared -----------------------------------------------------------------------------------
     def __enter__(self) -> "Database":
         return self

@@ -161,6 +161,9 @@ class MySQLDatabase(Database):
         finally:
             self.execute("SET foreign_key_checks = 1")
 
+    def days_between(self, later: str, earlier: str) -> str:
+        return f"DATEDIFF({later}, {earlier})"
+
     def bulk_update(self, op: Update) -> None:
         """UPDATE ... JOIN a derived table of the new values: one statement per chunk, not per row."""
         names = ("k", *[f"c{i}" for i in range(len(op.columns))])

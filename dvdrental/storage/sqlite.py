@@ -83,7 +83,12 @@ class SQLiteDatabase(Database):
         for name in SAKILA_VIEWS:
             self.execute(f"DROP VIEW IF EXISTS {name}")
 
-    def vacuum(self) -> None:
+    def drop_all(self) -> None:
+        self.execute("PRAGMA foreign_keys = OFF")  # the staff <-> store cycle has no safe order
+        try:
+            super().drop_all()
+        finally:
+            self.execute("PRAGMA foreign_keys = ON")
         self.execute("VACUUM")
 
     @contextmanager
@@ -111,6 +116,9 @@ class SQLiteDatabase(Database):
     def relaxed_foreign_keys(self) -> Iterator[None]:
         self.execute("PRAGMA defer_foreign_keys = ON")
         yield
+
+    def days_between(self, later: str, earlier: str) -> str:
+        return f"CAST(julianday(date({later})) - julianday(date({earlier})) AS INTEGER)"
 
     def bulk_update(self, op: Update) -> None:
         sets = ", ".join(f"{c} = ?" for c in op.columns)

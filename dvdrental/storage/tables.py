@@ -74,3 +74,30 @@ SAKILA_VIEWS = ("customer_list", "film_list", "nicer_but_slower_film_list", "sta
                 "sales_by_film_category", "actor_info")
 SAKILA_FUNCTIONS = ("get_customer_balance", "inventory_held_by_customer", "inventory_in_stock")
 SAKILA_PROCEDURES = ("rewards_report", "film_in_stock", "film_not_in_stock")
+
+#: Foreign keys as (child table, column, parent table, column); checked by validate.py on both engines.
+FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("city", "country_id", "country", "country_id"),
+    ("address", "city_id", "city", "city_id"),
+    ("film", "language_id", "language", "language_id"),
+    ("film", "original_language_id", "language", "language_id"),
+    ("film_actor", "actor_id", "actor", "actor_id"),
+    ("film_actor", "film_id", "film", "film_id"),
+    ("film_category", "film_id", "film", "film_id"),
+    ("film_category", "category_id", "category", "category_id"),
+    ("staff", "store_id", "store", "store_id"),
+    ("staff", "address_id", "address", "address_id"),
+    ("store", "manager_staff_id", "staff", "staff_id"),
+    ("store", "address_id", "address", "address_id"),
+    ("customer", "store_id", "store", "store_id"),
+    ("customer", "address_id", "address", "address_id"),
+    ("inventory", "film_id", "film", "film_id"),
+    ("inventory", "store_id", "store", "store_id"),
+    ("rental", "inventory_id", "inventory", "inventory_id"),
+    ("rental", "customer_id", "customer", "customer_id"),
+    ("rental", "staff_id", "staff", "staff_id"),
+    ("payment", "customer_id", "customer", "customer_id"),
+    ("payment", "staff_id", "staff", "staff_id"),
+    ("payment", "rental_id", "rental", "rental_id"),
+    ("sim_customer_event", "customer_id", "customer", "customer_id"),
+)

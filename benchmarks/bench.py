@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""The project's benchmark: times the real commands end to end, in fresh processes, on both engines.
+
+    python benchmarks/bench.py generator            # default generator run
+    python benchmarks/bench.py incremental          # one week added to a 10-year database
+    python benchmarks/bench.py master               # master_simulation for 1, 3 and 10 years
+    python benchmarks/bench.py validate             # validate.py on a 10-year database
+    python benchmarks/bench.py all
+
+Each line reports wall seconds, peak memory of the process, rentals and rows written, and rates.
+MySQL runs use --mysql (default mysql://root@127.0.0.1:3306) and databases named bench_*.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dvdrental.storage import connect  # noqa: E402
+from dvdrental.storage.tables import SAKILA_TABLES  # noqa: E402
+
+
+def run(args: list[str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of one command in a fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    out = proc.stdout.read() if proc.stdout else ""
+    err = proc.stderr.read() if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(args)}\n{err}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def counts(url: str) -> tuple[int, int]:
+    """(rentals, rows in the Sakila tables)."""
+    with connect(url) as db:
+        rows = sum(db.query(f"SELECT COUNT(*) FROM {t.name}")[0][0] for t in SAKILA_TABLES)
+        return db.query("SELECT COUNT(*) FROM rental")[0][0], rows
+
+
+def report(label: str, engine: str, seconds: float, rss: float, rentals: int | None = None,
+           rows: int | None = None, note: str = "") -> None:
+    rate = f"{rows / seconds:>10,.0f} rows/s  {rentals / seconds:>9,.0f} rentals/s" if rows else " " * 41
+    extra = f"  {rentals:>9,} rentals  {rows:>10,} rows" if rows else ""
+    print(f"{label:<28} {engine:<7} {seconds:>7.2f} s  {rss:>6.0f} MB  {rate}{extra}  {note}", flush=True)
+
+
+def urls(engines: list[str], name: str, tmp: Path, mysql: str) -> list[tuple[str, str]]:
+    out = []
+    for engine in engines:
+        out.append((engine, f"sqlite:///{tmp}/{name}.db" if engine == "sqlite" else f"{mysql}/bench_{name}"))
+    return out
+
+
+def bench_generator(engines: list[str], tmp: Path, mysql: str, repeat: int) -> None:
+    for engine, url in urls(engines, "generator", tmp, mysql):
+        best = None
+        for _ in range(repeat):
+            sec, rss, _ = run(["generator.py", "--db", url, "--reset", "--quiet"])
+            best = (sec, rss) if best is None or sec < best[0] else best
+        rentals, rows = counts(url)
+        report("generator (12 weeks)", engine, best[0], best[1], rentals, rows, f"best of {repeat}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["generator", "incremental", "master", "validate", "all"])
+    parser.add_argument("--engines", default="sqlite,mysql", help="comma-separated: sqlite,mysql")
+    parser.add_argument("--mysql", default="mysql://root@127.0.0.1:3306", help="MySQL server URL prefix")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best is kept)")
+    args = parser.parse_args()
+    engines = args.engines.split(",")
+    try:
+        import mysql.connector
+        print(f"mysql-connector {mysql.connector.__version__}, C extension: {mysql.connector.HAVE_CEXT}")
+    except ImportError:
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        todo = ["generator", "incremental", "master", "validate"] if args.what == "all" else [args.what]
+        for what in todo:
+            BENCHES[what](engines, tmp_path, args.mysql, args.repeat)
+
+
+BENCHES = {"generator": bench_generator}
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""An engine-independent content hash: the same seed and config give the same value on every engine.
+
+Each value is written in one canonical text form chosen by its column's kind (storage.tables), rows
+in key order, tables in a fixed order. sim_state.tool_version is left out: it is not content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from typing import Any, Iterator
+
+from .sim.basedata import FEATURES
+from .storage import Database
+from .storage.tables import TABLES, Table
+
+SKIP = {("sim_state", "tool_version")}
+
+
+def canonical(kind: str, value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value)
+        return value.hex() if kind == "blob" else value.decode("utf-8")
+    if kind == "money":
+        return str(Decimal(str(value)).quantize(Decimal("0.01")))
+    if kind == "datetime":
+        return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, dt.datetime) else str(value)[:19]
+    if kind == "date":
+        return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+    if kind == "set":
+        items = value if isinstance(value, (set, frozenset)) else [v for v in str(value).split(",") if v]
+        return ",".join(f for f in FEATURES if f in items)
+    if kind == "int":
+        return str(int(value))
+    return str(value)
+
+
+def rows(db: Database, table: Table) -> Iterator[str]:
+    cols = [(c, k) for c, k in table.columns if (table.name, c) not in SKIP]
+    sql = f"SELECT {', '.join(c for c, _ in cols)} FROM {table.name} ORDER BY {', '.join(table.key)}"
+    for row in db.query(sql):
+        yield "\t".join(canonical(k, v) for (_, k), v in zip(cols, row))
+
+
+def table_digests(db: Database) -> dict[str, str]:
+    present = db.table_names()
+    out = {}
+    for name, table in TABLES.items():
+        if name not in present:
+            continue
+        h = hashlib.sha256()
+        n = 0
+        for line in rows(db, table):
+            h.update(line.encode())
+            h.update(b"\n")
+            n += 1
+        out[name] = f"{n}:{h.hexdigest()}"
+    return out
+
+
+def checksum(db: Database) -> str:
+    h = hashlib.sha256()
+    for name, digest in sorted(table_digests(db).items()):
+        h.update(f"{name}={digest}\n".encode())
+    return h.hexdigest()

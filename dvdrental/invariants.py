@@ -1,0 +1,219 @@
+"""The invariants of SPEC section 6, one named SQL check each, portable across engines.
+
+Each check returns the offending keys (as text such as '17' or 'payment 42'); none means it holds.
+Checks look at simulated rows only: rows dated before `since` are imported history (a Sakila
+database adopted by incremental_update.py) and are reported by the import, not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .storage import Database
+from .storage.tables import FOREIGN_KEYS, TABLES
+
+
+@dataclass(frozen=True)
+class Context:
+    last_day_end: str  # 'YYYY-MM-DD 23:59:59' of the last simulated day
+    since: str = "1000-01-01 00:00:00"
+    late_fee_cents: int = 100
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    description: str
+    run: Callable[[Database, Context], list[str]]
+
+
+def _ids(db: Database, sql: str, params: tuple = ()) -> list[str]:
+    return [" ".join(str(v) for v in row) for row in db.query(sql, params)]
+
+
+def unique_ids(db: Database, ctx: Context) -> list[str]:
+    out = []
+    for table in TABLES.values():
+        if table.name.startswith("sim_") or table.name not in db.table_names():
+            continue
+        key = ", ".join(table.key)
+        out += [f"{table.name} {v}" for v in _ids(
+            db, f"SELECT {key} FROM {table.name} GROUP BY {key} HAVING COUNT(*) > 1")]
+    return out
+
+
+def foreign_keys(db: Database, ctx: Context) -> list[str]:
+    out = []
+    for child, col, parent, pcol in FOREIGN_KEYS:
+        ckey = TABLES[child].key[0]
+        rows = _ids(db, f"SELECT c.{ckey}, c.{col} FROM {child} c LEFT JOIN {parent} p ON p.{pcol} = c.{col} "
+                        f"WHERE c.{col} IS NOT NULL AND p.{pcol} IS NULL")
+        out += [f"{child}.{col} ({r})" for r in rows]
+    return out
+
+
+def double_booking(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, """
+        SELECT rental_id FROM (
+          SELECT rental_id, rental_date,
+                 LAG(rental_id) OVER (PARTITION BY inventory_id ORDER BY rental_date, rental_id) AS prev_id,
+                 LAG(return_date) OVER (PARTITION BY inventory_id ORDER BY rental_date, rental_id) AS prev_ret
+          FROM rental) x
+        WHERE prev_id IS NOT NULL AND (prev_ret IS NULL OR prev_ret > rental_date) AND rental_date >= ?""",
+                (ctx.since,))
+
+
+def return_after_rental(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, "SELECT rental_id FROM rental WHERE return_date IS NOT NULL AND return_date <= rental_date "
+                    "AND rental_date >= ?", (ctx.since,))
+
+
+def one_store(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, """
+        SELECT r.rental_id FROM rental r
+        JOIN customer c ON c.customer_id = r.customer_id
+        JOIN inventory i ON i.inventory_id = r.inventory_id
+        JOIN staff s ON s.staff_id = r.staff_id
+        WHERE (c.store_id <> i.store_id OR s.store_id <> i.store_id) AND r.rental_date >= ?""", (ctx.since,))
+
+
+def rental_payment(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, """
+        SELECT r.rental_id FROM rental r
+        LEFT JOIN (SELECT rental_id, payment_date, COUNT(*) AS n FROM payment GROUP BY rental_id, payment_date) p
+          ON p.rental_id = r.rental_id AND p.payment_date = r.rental_date
+        WHERE (p.n IS NULL OR p.n <> 1) AND r.rental_date >= ?""", (ctx.since,))
+
+
+def payment_rules(db: Database, ctx: Context) -> list[str]:
+    days = db.days_between("r.return_date", "r.rental_date")
+    return _ids(db, f"""
+        SELECT p.payment_id FROM payment p
+        LEFT JOIN rental r ON r.rental_id = p.rental_id
+        LEFT JOIN inventory i ON i.inventory_id = r.inventory_id
+        LEFT JOIN film f ON f.film_id = i.film_id
+        WHERE p.payment_date >= ? AND (
+          r.rental_id IS NULL OR p.customer_id <> r.customer_id OR p.staff_id <> r.staff_id OR NOT (
+            (p.payment_date = r.rental_date AND ROUND(p.amount * 100) = ROUND(f.rental_rate * 100))
+            OR (p.payment_date = r.return_date AND {days} > f.rental_duration
+                AND ROUND(p.amount * 100) = ({days} - f.rental_duration) * ?)
+            OR (r.return_date IS NULL AND p.payment_date = i.retired_at
+                AND ROUND(p.amount * 100) = ROUND(f.replacement_cost * 100))))""",
+                (ctx.since, ctx.late_fee_cents))
+
+
+def late_fee_charged(db: Database, ctx: Context) -> list[str]:
+    if ctx.late_fee_cents <= 0:
+        return []
+    days = db.days_between("r.return_date", "r.rental_date")
+    return _ids(db, f"""
+        SELECT r.rental_id FROM rental r
+        JOIN inventory i ON i.inventory_id = r.inventory_id
+        JOIN film f ON f.film_id = i.film_id
+        LEFT JOIN payment p ON p.rental_id = r.rental_id AND p.payment_date = r.return_date
+        WHERE r.return_date IS NOT NULL AND {days} > f.rental_duration AND p.payment_id IS NULL
+          AND r.rental_date >= ?""", (ctx.since,))
+
+
+def lost_copy_charged(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, """
+        SELECT r.rental_id FROM rental r
+        JOIN inventory i ON i.inventory_id = r.inventory_id
+        LEFT JOIN payment p ON p.rental_id = r.rental_id AND p.payment_date = i.retired_at
+        WHERE r.return_date IS NULL AND i.retired_at IS NOT NULL AND r.rental_date < i.retired_at
+          AND p.payment_id IS NULL AND r.rental_date >= ?""", (ctx.since,))
+
+
+def rental_after_customer_created(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, "SELECT r.rental_id FROM rental r JOIN customer c ON c.customer_id = r.customer_id "
+                    "WHERE r.rental_date < c.create_date AND r.rental_date >= ?", (ctx.since,))
+
+
+def rental_after_copy_created(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, "SELECT r.rental_id FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id "
+                    "WHERE r.rental_date < i.created_at AND r.rental_date >= ?", (ctx.since,))
+
+
+def payment_after_customer_created(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, "SELECT p.payment_id FROM payment p JOIN customer c ON c.customer_id = p.customer_id "
+                    "WHERE p.payment_date < c.create_date AND p.payment_date >= ?", (ctx.since,))
+
+
+def lost_copy_rented(db: Database, ctx: Context) -> list[str]:
+    return _ids(db, "SELECT r.rental_id FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id "
+                    "WHERE i.retired_at IS NOT NULL AND r.rental_date >= i.retired_at")
+
+
+_DATED = {
+    "rental": ("rental_date", "return_date", "last_update"),
+    "payment": ("payment_date", "last_update"),
+    "customer": ("create_date", "last_update"),
+    "inventory": ("created_at", "retired_at", "last_update"),
+    "film": ("last_update",), "address": ("last_update",), "staff": ("last_update",),
+    "store": ("last_update",), "actor": ("last_update",), "film_actor": ("last_update",),
+    "film_category": ("last_update",), "city": ("last_update",), "country": ("last_update",),
+    "sim_customer_event": ("event_date",),
+}
+
+
+def not_after_last_day(db: Database, ctx: Context) -> list[str]:
+    out = []
+    for table, cols in _DATED.items():
+        key = ", ".join(TABLES[table].key)
+        cond = " OR ".join(f"{c} > ?" for c in cols)
+        out += [f"{table} {v}" for v in _ids(db, f"SELECT {key} FROM {table} WHERE {cond}",
+                                             (ctx.last_day_end,) * len(cols))]
+    return out
+
+
+def last_update_after_creation(db: Database, ctx: Context) -> list[str]:
+    pairs = {
+        "rental": ("rental_date", "return_date"),
+        "payment": ("payment_date",),
+        "customer": ("create_date",),
+        "inventory": ("created_at", "retired_at"),
+    }
+    out = []
+    for table, cols in pairs.items():
+        key = TABLES[table].key[0]
+        cond = " OR ".join(f"last_update < {c}" for c in cols)
+        out += [f"{table} {v}" for v in _ids(
+            db, f"SELECT {key} FROM {table} WHERE ({cond}) AND {cols[0]} >= ?", (ctx.since,))]
+    return out
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("unique_ids", "ids are unique", unique_ids),
+    Check("foreign_keys", "every foreign key points at an existing row", foreign_keys),
+    Check("double_booking", "no copy is rented twice at once", double_booking),
+    Check("return_after_rental", "return_date is after rental_date", return_after_rental),
+    Check("one_store", "customer, copy and staff of a rental belong to one store", one_store),
+    Check("rental_payment", "every rental has exactly one rental payment at its rental time", rental_payment),
+    Check("payment_rules", "every payment is a rental fee, a late fee or a replacement charge of its "
+                           "rental, by the same customer and staff", payment_rules),
+    Check("late_fee_charged", "every late return has its late fee", late_fee_charged),
+    Check("lost_copy_charged", "every lost copy has its replacement charge", lost_copy_charged),
+    Check("rental_after_customer_created", "no rental before the customer's create_date",
+          rental_after_customer_created),
+    Check("rental_after_copy_created", "no rental before the copy's created_at", rental_after_copy_created),
+    Check("payment_after_customer_created", "no payment before the customer's create_date",
+          payment_after_customer_created),
+    Check("lost_copy_rented", "a retired copy is never rented again", lost_copy_rented),
+    Check("not_after_last_day", "nothing is dated after the last simulated day", not_after_last_day),
+    Check("last_update_after_creation", "last_update is not before the row's own dates",
+          last_update_after_creation),
+)
+
+
+def context_for(db: Database, sim_state: dict) -> Context:
+    from .sim.calendar import day_text
+    fee = sim_state["config"].get("returns", {}).get("late_fee_per_day", 1.0)
+    since = sim_state.get("history_start")
+    return Context(f"{day_text(sim_state['last_day'])} 23:59:59",
+                   f"{day_text(since)} 00:00:00" if since is not None else "1000-01-01 00:00:00",
+                   int(round(fee * 100)))
+
+
+def run_all(db: Database, ctx: Context) -> dict[str, list[str]]:
+    return {check.name: check.run(db, ctx) for check in CHECKS}

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Level 2: add weeks or days of activity to an existing database."""
+
+import datetime as dt
+
+import click
+
+from dvdrental import cli
+from dvdrental.run import Span, advance
+
+
+def _until(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    if value.lower() == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD or 'today'", param_hint="'--until'")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("weeks", type=click.IntRange(min=1), required=False)
+@cli.common_options
+@click.option("--days", type=click.IntRange(min=1), help="Add this many days instead of weeks.")
+@click.option("--until", "until", metavar="DATE|today", help="Catch up to this date (inclusive).")
+def main(weeks, db_url, config_path, seed, quiet, days, until):
+    """Add WEEKS weeks (default 1) of rentals, returns, payments and customer churn after the last
+    simulated day. Each day is committed on its own: a run that is interrupted resumes where it
+    stopped, and any split of a period gives exactly the same database.
+
+    The simulation settings stored in the database are used; --config replaces them from now on.
+    """
+    given = [name for name, v in (("WEEKS", weeks), ("--days", days), ("--until", until)) if v is not None]
+    if len(given) > 1:
+        raise click.UsageError(f"give only one of WEEKS, --days and --until (got {', '.join(given)})")
+    span = Span(weeks=weeks, days=days, until=_until(until))
+    with cli.errors():
+        override = cli.load(config_path) if config_path else None
+        base = override or cli.load(None)
+        with cli.open_db(base, db_url, create=False) as db, cli.progress(None, quiet) as bar:
+            summary = advance(db, span, override, seed, on_start=bar.start, on_day=bar.on_day)
+            bar.close()
+            if not quiet:
+                cli.table(summary.rows(), f"Updated {db.url.display()}:")
+
+
+if __name__ == "__main__":
+    main()

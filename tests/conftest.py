@@ -1,0 +1,93 @@
+"""Shared fixtures: tiny configs, and a database URL per engine (SQLite file, MariaDB/MySQL database).
+
+MySQL tests use the server at $DVDRENTAL_TEST_MYSQL (default mysql://root@127.0.0.1:3306). They skip
+when it is unreachable, except under CI=true, where they fail: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dvdrental.config import Config, load_config  # noqa: E402
+
+MYSQL_SERVER = os.environ.get("DVDRENTAL_TEST_MYSQL", "mysql://root@127.0.0.1:3306")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+TINY = {
+    "simulation": {"initial_weeks": 3, "seed": 7},
+    "catalog": {"films": 30, "actors": 40, "countries": 5, "cities": 12},
+    "customers": {"initial": 80},
+    "demand": {"base_weekly_rentals": 120.0, "capacity_weekly_rentals": 200.0},
+}
+
+
+def tiny_config(**sections: dict) -> Config:
+    from dvdrental.config import deep_merge
+    return load_config().override(deep_merge(TINY, sections))
+
+
+@pytest.fixture
+def tiny() -> Config:
+    return tiny_config()
+
+
+def _mysql_available() -> str | None:
+    try:
+        import mysql.connector
+        from dvdrental.storage.url import parse_url
+        u = parse_url(MYSQL_SERVER + "/probe")
+        conn = mysql.connector.connect(host=u.host, port=u.port, user=u.user, password=u.password,
+                                       connection_timeout=3)
+        conn.close()
+        return None
+    except Exception as exc:  # noqa: BLE001
+        return str(exc)
+
+
+_MYSQL_PROBLEM = _mysql_available()
+
+
+def drop_mysql_database(name: str) -> None:
+    import mysql.connector
+    from dvdrental.storage.url import parse_url
+    u = parse_url(MYSQL_SERVER + "/probe")
+    conn = mysql.connector.connect(host=u.host, port=u.port, user=u.user, password=u.password)
+    conn.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+    conn.close()
+
+
+@pytest.fixture
+def mysql_url():
+    """A fresh, uniquely named MySQL database URL, dropped afterwards."""
+    if _MYSQL_PROBLEM:
+        if IN_CI:
+            pytest.fail(f"MySQL/MariaDB is required under CI but unreachable: {_MYSQL_PROBLEM}")
+        pytest.skip(f"MySQL/MariaDB unreachable: {_MYSQL_PROBLEM}")
+    names = []
+
+    def make(tag: str = "t") -> str:
+        name = f"dvdtest_{tag}_{uuid.uuid4().hex[:10]}"
+        names.append(name)
+        return f"{MYSQL_SERVER}/{name}"
+
+    yield make
+    for name in names:
+        drop_mysql_database(name)
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def db_url(request, tmp_path):
+    """A factory of fresh database URLs on each engine."""
+    if request.param == "sqlite":
+        counter = iter(range(1000))
+        yield lambda tag="t": f"sqlite:///{tmp_path}/{tag}{next(counter)}.db"
+    else:
+        yield request.getfixturevalue("mysql_url")
