@@ -40,7 +40,8 @@ def main(weeks, db_url, config_path, seed, quiet, days, until):
         override = cli.load(config_path) if config_path else None
         base = override or cli.load(None)
         with cli.open_db(base, db_url, create=False) as db, cli.progress(None, quiet) as bar:
-            summary = advance(db, span, override, seed, on_start=bar.start, on_day=bar.on_day)
+            summary = advance(db, span, override, seed, on_start=bar.start, on_day=bar.on_day,
+                              on_notice=lambda line: click.echo(line, err=True))
             bar.close()
             if not quiet:
                 cli.table(summary.rows(), f"Updated {db.url.display()}:")

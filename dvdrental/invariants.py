@@ -207,12 +207,13 @@ CHECKS: tuple[Check, ...] = (
 
 
 def context_for(db: Database, sim_state: dict) -> Context:
+    """Check context from sim_state: rows before the first simulated day of an adopted database are
+    imported history and are not held to the simulation's invariants."""
     from .sim.calendar import day_text
     fee = sim_state["config"].get("returns", {}).get("late_fee_per_day", 1.0)
-    since = sim_state.get("history_start")
-    return Context(f"{day_text(sim_state['last_day'])} 23:59:59",
-                   f"{day_text(since)} 00:00:00" if since is not None else "1000-01-01 00:00:00",
-                   int(round(fee * 100)))
+    imported = sim_state.get("origin", "generator") != "generator"
+    since = f"{day_text(sim_state['start_date'])} 00:00:00" if imported else "1000-01-01 00:00:00"
+    return Context(f"{day_text(sim_state['last_day'])} 23:59:59", since, int(round(fee * 100)))
 
 
 def run_all(db: Database, ctx: Context) -> dict[str, list[str]]:

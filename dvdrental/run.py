@@ -171,11 +171,22 @@ def position(db: Database, cfg_override: Config | None = None, seed: int | None 
 
 
 def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: int | None = None,
-            on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None) -> RunSummary:
-    """incremental_update.py: simulate the days after the last simulated one, as far as `span` says."""
+            on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None,
+            on_notice: Callable[[str], None] | None = None) -> RunSummary:
+    """incremental_update.py: simulate the days after the last simulated one, as far as `span` says.
+
+    A standard Sakila database (MySQL) is adopted first: migrated where needed, continuing its business.
+    """
     summary = RunSummary()
     t = time.perf_counter()
     with db.lock():
+        if db.read_sim_state() is None and db.engine == "mysql":
+            from .adopt import adopt, is_legacy_sakila
+            if is_legacy_sakila(db):
+                for line in adopt(db, cfg_override, seed):
+                    if on_notice:
+                        on_notice(line)
+                cfg_override = None  # the adopted config is stored; it already includes the override
         pos = position(db, cfg_override, seed)
         last_day = span.last_day(pos.last_day)
         if cfg_override is not None:
