@@ -56,7 +56,7 @@ class MySQLDatabase(Database):
             self.conn = mysql.connector.connect(
                 host=url.host, port=url.port, user=url.user, password=url.password,
                 connection_timeout=10, autocommit=True, charset="utf8mb4", collation="utf8mb4_general_ci",
-                sql_mode="STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", time_zone="+00:00")
+                sql_mode="STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION")
         except mysql.connector.Error as exc:
             raise _connect_error(url, exc) from None
         self.cur = self.conn.cursor()
