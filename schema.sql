@@ -7,8 +7,10 @@
 --     no TIMESTAMP 2038 limit, no time-zone shifts);
 --   * no BEFORE INSERT triggers that overwrite simulated dates (Sakila's rental_date, payment_date
 --     and customer_create_date triggers); the film_text triggers are kept;
---   * inventory.created_at and inventory.retired_at (lost or damaged copies), a few extra indexes,
---     and sim_* tables for the simulation's own bookkeeping.
+--   * inventory.created_at and inventory.retired_at (lost or damaged copies); rental's FK indexes on
+--     customer_id and inventory_id carry rental_date as a second column (for "last rental" and
+--     overlap queries), plus indexes on rental.return_date, payment.rental_id and payment.payment_date;
+--   * sim_* tables for the simulation's own bookkeeping.
 -- Views, functions and procedures live in shared/sql/mysql_views.sql and mysql_routines.sql.
 
 CREATE TABLE actor (
@@ -206,11 +208,9 @@ CREATE TABLE rental (
   last_update DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (rental_id),
   UNIQUE KEY rental_date (rental_date, inventory_id, customer_id),
-  KEY idx_fk_inventory_id (inventory_id),
-  KEY idx_fk_customer_id (customer_id),
+  KEY idx_fk_inventory_id (inventory_id, rental_date),
+  KEY idx_fk_customer_id (customer_id, rental_date),
   KEY idx_fk_staff_id (staff_id),
-  KEY idx_customer_rental_date (customer_id, rental_date),
-  KEY idx_inventory_rental_date (inventory_id, rental_date),
   KEY idx_return_date (return_date),
   CONSTRAINT fk_rental_staff FOREIGN KEY (staff_id) REFERENCES staff (staff_id)
     ON DELETE RESTRICT ON UPDATE CASCADE,
@@ -279,8 +279,8 @@ CREATE TABLE sim_customer_event (
   customer_id INT UNSIGNED NOT NULL,
   event_date DATETIME NOT NULL,
   event VARCHAR(12) NOT NULL,
-  PRIMARY KEY (customer_id, event_date, event),
-  KEY idx_event_date (event_date),
+  PRIMARY KEY (event_date, customer_id, event),
+  KEY idx_fk_customer_id (customer_id),
   CONSTRAINT fk_sim_customer_event_customer FOREIGN KEY (customer_id) REFERENCES customer (customer_id)
     ON DELETE CASCADE ON UPDATE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -43,6 +43,14 @@ class CopiesRange:
 
 
 @dataclass(frozen=True)
+class Shock:
+    start_date: dt.date = opt(dt.date(2020, 3, 16), "First day of the shock.")
+    end_date: dt.date = opt(dt.date(2020, 6, 14), "Last day at full strength.")
+    multiplier: float = opt(0.3, "Demand multiplier during the shock.", min=0, max=100)
+    recovery_weeks: float = opt(8.0, "Weeks to ease back to normal after end_date.", min=0, max=520)
+
+
+@dataclass(frozen=True)
 class DatabaseConfig:
     url: str | None = opt("sqlite:///dvdrental.db",
                           "Database URL: sqlite:///path.db (relative to the project root) or "
@@ -78,7 +86,7 @@ class CatalogConfig:
     stores: int = opt(2, "Stores.", min=1, max=200)
     staff_per_store: int = opt(2, "Staff per store (the first one manages it).", min=1, max=50)
     copies_per_film: CopiesRange = opt(CopiesRange(), "Initial copies of each film at each store.")
-    popularity_sigma: float = opt(1.0, "Heavy tail of film popularity (lognormal sigma).", min=0, max=4)
+    popularity_sigma: float = opt(0.8, "Heavy tail of film popularity (lognormal sigma).", min=0, max=4)
     popularity_half_life_weeks: float = opt(52.0, "Weeks for a film's popularity to halve with age.",
                                             min=1, max=10000)
     popularity_floor: float = opt(0.25, "Share of its peak popularity an old film keeps.", min=0, max=1)
@@ -90,8 +98,10 @@ class CatalogConfig:
 class DemandConfig:
     base_weekly_rentals: float = opt(200.0, "Expected rentals in the first week (before season, spikes).",
                                      min=0.01, max=1e6)
-    growth_rate: float = opt(0.02, "Early weekly growth rate; growth is logistic.", min=0, max=1)
-    capacity_weekly_rentals: float = opt(330.0, "Weekly rentals at which growth saturates.", min=0.01, max=1e7)
+    growth_rate: float = opt(0.02, "Early weekly growth rate; growth is logistic. Negative: the business "
+                                   "declines towards capacity_weekly_rentals.", min=-0.5, max=1)
+    capacity_weekly_rentals: float = opt(330.0, "Weekly rentals at which growth saturates (or, when "
+                                                "declining, the floor).", min=0.01, max=1e7)
     weekday_profile: tuple[float, ...] = opt(
         (0.11, 0.10, 0.11, 0.13, 0.19, 0.21, 0.15),
         "Share of a week's rentals per weekday, Monday first (normalised).", min=0, length=7)
@@ -104,6 +114,7 @@ class DemandConfig:
     rush_peaks: tuple[RushPeak, ...] = opt(
         (RushPeak(13.0, 1.0, 0.3), RushPeak(19.0, 1.5, 0.7)), "Gaussian rushes that shape the time of day.")
     film_choices: int = opt(3, "Films a customer tries before leaving when copies are out.", min=1, max=20)
+    shocks: tuple[Shock, ...] = opt((), "Dated demand shocks (a lockdown, a competitor opening).")
 
 
 @dataclass(frozen=True)
@@ -130,9 +141,9 @@ class ReturnsConfig:
     late_share: float = opt(0.20, "Share of rentals returned after the due day.", min=0, max=1)
     late_tail: float = opt(1.5, "Pareto shape of days late (smaller = heavier tail).", min=0.5, max=10)
     max_late_days: int = opt(60, "Latest return, in days after the due day.", min=1, max=3650)
-    weekend_shift: float = opt(0.5, "Chance a weekend return moves to a weekday (Monday if that keeps it "
-                                    "on time or it is late anyway, else Friday).", min=0, max=1)
-    lost_share: float = opt(0.01, "Share of rentals never returned (level 4).", min=0, max=0.5)
+    weekend_shift: float = opt(0.5, "Chance a weekend return waits until Monday (when that keeps it on time "
+                                    "or it is late anyway).", min=0, max=1)
+    lost_share: float = opt(0.002, "Share of rentals never returned (level 4).", min=0, max=0.5)
     lost_grace_days: int = opt(30, "Days after the due day before a lost copy is retired and its "
                                    "replacement cost charged.", min=1, max=3650)
     late_fee_per_day: float = opt(1.0, "Late fee per day overdue.", min=0, max=100)
@@ -146,7 +157,27 @@ class SeasonalityConfig:
         min=0.01, max=100, length=12)
 
 
-SECTIONS = ("database", "simulation", "catalog", "demand", "customers", "returns", "seasonality")
+STRATEGIES = ("fixed", "percent", "per_film", "top_n")
+
+
+@dataclass(frozen=True)
+class FilmReleasesConfig:
+    films_per_month: float = opt(1.0, "New films per month on average (level 3).", min=0, max=1000)
+    release_weekday: int = opt(1, "Weekday of releases, Monday = 0 (video stores released on Tuesdays).",
+                               min=0, max=6)
+    copies_per_store: CopiesRange = opt(CopiesRange(1, 2), "Copies of a new film at each store.")
+    burst: float = opt(3.0, "Extra popularity of a film on its release day (x (1 + burst)).", min=0, max=100)
+    burst_weeks: float = opt(4.0, "Weeks for the release burst to fade by a factor e.", min=0.1, max=520)
+
+
+@dataclass(frozen=True)
+class InventoryScheduleConfig:
+    every_weeks: int = opt(6, "Weeks between purchases (level 3); 0 = never.", min=0, max=520)
+    strategy: str = opt("fixed", "fixed: `amount` copies per store for the films that need them most; "
+                                 "percent: grow each store's stock by `amount` %; per_film: `amount` copies "
+                                 "of every film per store; top_n: one copy of each of the `amount` most "
+                                 "popular films per store.", choices=STRATEGIES)
+    amount: float = opt(2.0, "Copies, percent or N, depending on the strategy.", min=0, max=100000)
 
 
 @dataclass(frozen=True)
@@ -158,6 +189,9 @@ class Config:
     customers: CustomersConfig = opt(CustomersConfig(), "Acquisition, churn and reactivation.")
     returns: ReturnsConfig = opt(ReturnsConfig(), "Return timing, late fees, lost copies.")
     seasonality: SeasonalityConfig = opt(SeasonalityConfig(), "Monthly demand multipliers (level 4).")
+    film_releases: FilmReleasesConfig = opt(FilmReleasesConfig(), "New films and their copies (level 3).")
+    inventory_schedule: InventoryScheduleConfig = opt(InventoryScheduleConfig(),
+                                                      "Copies bought on a schedule (level 3).")
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -181,12 +215,21 @@ class Config:
 
     def check(self) -> None:
         """Cross-field rules that single-field ranges cannot express."""
-        d, c, cat = self.demand, self.customers, self.catalog
+        d, cat = self.demand, self.catalog
         if d.close_hour <= d.open_hour:
             raise ConfigError("demand.close_hour must be after demand.open_hour "
                               f"(got {d.open_hour} - {d.close_hour})")
-        if d.capacity_weekly_rentals < d.base_weekly_rentals:
-            raise ConfigError("demand.capacity_weekly_rentals must be >= demand.base_weekly_rentals")
+        if d.growth_rate > 0 and d.capacity_weekly_rentals < d.base_weekly_rentals:
+            raise ConfigError("demand.capacity_weekly_rentals must be >= demand.base_weekly_rentals "
+                              "when demand.growth_rate > 0")
+        if d.growth_rate < 0 and d.capacity_weekly_rentals > d.base_weekly_rentals:
+            raise ConfigError("demand.capacity_weekly_rentals (the floor) must be <= "
+                              "demand.base_weekly_rentals when demand.growth_rate < 0")
+        for i, shock in enumerate(d.shocks):
+            if shock.end_date < shock.start_date:
+                raise ConfigError(f"demand.shocks[{i}].end_date is before its start_date")
+        if self.film_releases.copies_per_store.min > self.film_releases.copies_per_store.max:
+            raise ConfigError("film_releases.copies_per_store.min must be <= its max")
         if sum(d.weekday_profile) <= 0:
             raise ConfigError("demand.weekday_profile must have a positive sum")
         if not d.rush_peaks or sum(p.weight for p in d.rush_peaks) <= 0:
@@ -201,7 +244,6 @@ class Config:
             raise ConfigError("returns.early_share + returns.late_share + returns.lost_share must be <= 1")
         if cat.stores > 255 or cat.stores * cat.staff_per_store > 255:
             raise ConfigError("catalog.stores * catalog.staff_per_store must be <= 255 (Sakila's TINYINT ids)")
-        del c
 
 
 # ---- level presets ----------------------------------------------------------------------------
@@ -210,6 +252,12 @@ def effective(cfg: Config) -> Config:
     """Switch off what the configured level does not include, so the core never looks at levels."""
     level = cfg.simulation.level
     out = cfg
+    if level < 3:
+        out = dataclasses.replace(
+            out,
+            film_releases=dataclasses.replace(out.film_releases, films_per_month=0.0),
+            inventory_schedule=dataclasses.replace(out.inventory_schedule, every_weeks=0),
+        )
     if level < 4:
         out = dataclasses.replace(
             out,

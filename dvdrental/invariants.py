@@ -97,7 +97,7 @@ def payment_rules(db: Database, ctx: Context) -> list[str]:
           r.rental_id IS NULL OR p.customer_id <> r.customer_id OR p.staff_id <> r.staff_id OR NOT (
             (p.payment_date = r.rental_date AND ROUND(p.amount * 100) = ROUND(f.rental_rate * 100))
             OR (p.payment_date = r.return_date AND {days} > f.rental_duration
-                AND ROUND(p.amount * 100) = ({days} - f.rental_duration) * ?)
+                AND ROUND(p.amount * 100) = ({days} - CAST(f.rental_duration AS SIGNED)) * ?)
             OR (r.return_date IS NULL AND p.payment_date = i.retired_at
                 AND ROUND(p.amount * 100) = ROUND(f.replacement_cost * 100))))""",
                 (ctx.since, ctx.late_fee_cents))

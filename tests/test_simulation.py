@@ -27,7 +27,7 @@ def test_default_generator_volume_and_tables():
     assert len(db.table_names() & {"actor", "address", "category", "city", "country", "customer", "film",
                                    "film_actor", "film_category", "film_text", "inventory", "language",
                                    "payment", "rental", "staff", "store"}) == 16
-    assert db.query("SELECT COUNT(*) FROM film_text")[0][0] == 100
+    assert db.query("SELECT COUNT(*) FROM film_text")[0][0] == db.query("SELECT COUNT(*) FROM film")[0][0] > 100
 
 
 def test_rentals_inside_opening_hours_with_two_rush_peaks():

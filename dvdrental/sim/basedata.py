@@ -122,13 +122,14 @@ def make_base(cfg: Config, seed: int) -> BaseData:
     rows["country"] = [(i + 1, name, t0) for i, name in enumerate(countries)]
     city_country = rng.integers(1, cat.countries + 1, cat.cities)
     rows["city"] = [(i + 1, fake.city()[:50], int(c), t0) for i, c in enumerate(city_country)]
-    rows["actor"] = [(i + 1, *people.name(), t0) for i in range(cat.actors)]
+    rows["actor"] = [(i + 1, *name, t0) for i, name in enumerate(people.names(rng, cat.actors))]
 
     # addresses: stores first, then staff, then customers
     n_staff = cat.stores * cat.staff_per_store
     n_addr = cat.stores + n_staff + cust_cfg.initial
     addr_city = rng.integers(1, cat.cities + 1, n_addr)
-    rows["address"] = [(i + 1, *_address(people, int(addr_city[i])), t0) for i in range(n_addr)]
+    rows["address"] = [(i + 1, street, None, district, int(addr_city[i]), postal, phone, t0)
+                       for i, (street, district, postal, phone) in enumerate(people.addresses(rng, n_addr))]
 
     # films of the initial catalogue; their release year follows their latent age (see sim.films)
     film_ids = np.arange(1, cat.films + 1)
@@ -141,10 +142,11 @@ def make_base(cfg: Config, seed: int) -> BaseData:
 
     password = hashlib.sha1(b"12345").hexdigest()
     rows["staff"], rows["store"] = [], []
+    staff_names = iter(people.names(rng, cat.stores * cat.staff_per_store))
     for s in range(1, cat.stores + 1):
         for j in range(cat.staff_per_store):
             sid = (s - 1) * cat.staff_per_store + j + 1
-            first, last = people.name()
+            first, last = next(staff_names)
             rows["staff"].append((sid, first.title(), last.title(), cat.stores + sid, None,
                                   email(first.title(), last.title(), f"sakilastaff{s}.com"),
                                   s, 1, first.title()[:16], password, t0))
@@ -155,8 +157,7 @@ def make_base(cfg: Config, seed: int) -> BaseData:
     open_secs = int(cfg.demand.open_hour * 3600)
     signup = t0 + np.sort(rng.integers(0, max(open_secs, 1), n))
     rows["customer"] = []
-    for i in range(n):
-        first, last = people.name()
+    for i, (first, last) in enumerate(people.names(rng, n)):
         cid, aid = i + 1, cat.stores + n_staff + i + 1
         rows["customer"].append((cid, int(stores[i]), first, last, email(first, last), aid, 1,
                                  int(signup[i]), int(signup[i])))
@@ -179,7 +180,3 @@ def make_base(cfg: Config, seed: int) -> BaseData:
                 "inventory": inv, "film": cat.films + 1, "actor": cat.actors + 1}
     return BaseData(rows, counters)
 
-
-def _address(people: People, city: int) -> tuple:
-    street, district, postal, phone = people.address()
-    return street, None, district, city, postal, phone

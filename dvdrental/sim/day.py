@@ -17,20 +17,32 @@ from .customers import new_customers_expected
 from .events import DayEvents, DayStats
 from .people import email
 from .returns import overdue_days
-from .rng import day_rng, derived_seed
+from .rng import day_rng
 from .state import Model, SimState
 
 #: Extra morning work (film releases, scheduled stock) plugged in by higher levels.
 MorningHook = Callable[[SimState, Model, int, DayEvents], None]
 
 
-def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] = ()) -> DayEvents:
+def morning_work(model: Model) -> tuple[MorningHook, ...]:
+    """What happens before opening at this config's level: releases first, then the schedule."""
+    from .releases import weekly_releases
+    from .restock import scheduled_restock
+    hooks: list[MorningHook] = []
+    if model.cfg.film_releases.films_per_month > 0:
+        hooks.append(weekly_releases)
+    if model.cfg.inventory_schedule.every_weeks > 0:
+        hooks.append(scheduled_restock)
+    return tuple(hooks)
+
+
+def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] | None = None) -> DayEvents:
     """Simulate the day after `state.day`; mutates `state` and returns what happened."""
     day = state.day + 1
     t0, end = day * DAY, (day + 1) * DAY
     ev = DayEvents(day)
     ev.stats = stats = DayStats(day)
-    for hook in morning:
+    for hook in morning_work(model) if morning is None else morning:
         hook(state, model, day, ev)
 
     rc = day_rng(model.seed, "customers", day)
@@ -137,12 +149,11 @@ def _welcome(state: SimState, model: Model, day: int, rc: np.random.Generator, e
     stores = np.asarray(state.stores)[rc.integers(0, len(state.stores), n)]
     cities = state.cities[rc.integers(0, len(state.cities), n)]
     address_ids = state.next_ids("address", n)
-    people = model.people
-    people.reseed(derived_seed(model.seed, "names", day))
-    for cid, store, city, aid, ts in zip(new_ids.tolist(), stores.tolist(), cities.tolist(),
-                                         address_ids.tolist(), new_ts.tolist()):
-        first, last = people.name()
-        street, district, postal, phone = people.address()
+    names = model.people.names(rc, n)
+    places = model.people.addresses(rc, n)
+    for cid, store, city, aid, ts, (first, last), (street, district, postal, phone) in zip(
+            new_ids.tolist(), stores.tolist(), cities.tolist(), address_ids.tolist(), new_ts.tolist(), names,
+            places):
         ev.addresses.append((aid, street, None, district, city, postal, phone, ts))
         ev.customers.append((cid, store, first, last, email(first, last), aid, 1, ts, ts))
     cust.add(new_ids, stores, new_ts)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import DemandConfig, SeasonalityConfig
-from .calendar import DAY, date_of, weekday
+from .calendar import DAY, date_of, day_number, weekday
 
 _WEEKEND = np.array([False, False, False, False, True, True, True])  # Fri-Sun lose volume as it shifts
 
@@ -50,20 +50,40 @@ class Demand:
 
     # ---- deterministic part -------------------------------------------------------------------
     def trend(self, day: int) -> float:
-        """Expected weekly rentals before season and spikes: logistic growth towards capacity."""
+        """Expected weekly rentals before season and spikes.
+
+        Growing: logistic towards capacity, with `growth_rate` as the early weekly growth. Declining
+        (negative growth_rate): exponential decay towards capacity as a floor, same early rate.
+        """
         d0, cap, g = self.cfg.base_weekly_rentals, self.cfg.capacity_weekly_rentals, self.cfg.growth_rate
-        if cap <= d0 or g == 0:
-            return d0
-        rate = g / (1 - d0 / cap)  # so that the early weekly growth equals growth_rate
         weeks = (day - self.start_day) / 7.0
-        return cap / (1 + (cap / d0 - 1) * math.exp(-rate * weeks))
+        if g > 0 and cap > d0:
+            rate = g / (1 - d0 / cap)  # so that the early weekly growth equals growth_rate
+            return cap / (1 + (cap / d0 - 1) * math.exp(-rate * weeks))
+        if g < 0 and cap < d0:
+            rate = g * d0 / (d0 - cap)
+            return cap + (d0 - cap) * math.exp(rate * max(weeks, 0.0))
+        return d0
 
     def maturity(self, day: int) -> float:
-        """0 at the start, 1 at saturation: drives the weekday shift."""
+        """0 at the start, 1 when the trend has settled: drives the weekday shift."""
         d0, cap = self.cfg.base_weekly_rentals, self.cfg.capacity_weekly_rentals
-        if cap <= d0:
+        if cap == d0 or self.cfg.growth_rate == 0:
             return 0.0
-        return max(0.0, (self.trend(day) - d0) / (cap - d0))
+        return min(1.0, max(0.0, (self.trend(day) - d0) / (cap - d0)))
+
+    def shock(self, day: int) -> float:
+        """Product of the dated shocks' multipliers on `day` (1 when none applies)."""
+        out = 1.0
+        for s in self.cfg.shocks:
+            start, end = day_number(s.start_date), day_number(s.end_date)
+            if start <= day <= end:
+                out *= s.multiplier
+            elif end < day and s.recovery_weeks > 0:
+                eased = (day - end) / (7 * s.recovery_weeks)
+                if eased < 1:
+                    out *= s.multiplier + (1 - s.multiplier) * eased
+        return out
 
     def weekday_shares(self, day: int) -> np.ndarray:
         profile = np.asarray(self.cfg.weekday_profile, dtype=float)
@@ -85,12 +105,12 @@ class Demand:
 
     def expected(self, day: int) -> float:
         """Expected rentals on `day` without a spike."""
-        return self.trend(day) * self.weekday_shares(day)[weekday(day)] * self.season(day)
+        return self.trend(day) * self.weekday_shares(day)[weekday(day)] * self.season(day) * self.shock(day)
 
     def weekly_expected(self, day: int) -> float:
         """Expected rentals in a week at `day`'s season (spike days included on average)."""
         spikes = 1 + self.cfg.spike_probability * (self.cfg.spike_multiplier - 1)
-        return self.trend(day) * self.season(day) * spikes
+        return self.trend(day) * self.season(day) * self.shock(day) * spikes
 
     # ---- random part ---------------------------------------------------------------------------
     def draw_count(self, rng: np.random.Generator, day: int) -> tuple[int, bool, float]:

@@ -36,15 +36,12 @@ def plan_returns(seed: int, cfg: ReturnsConfig, open_hour: float, close_hour: fl
     days_late = 1 + np.minimum(np.floor(tail), cfg.max_late_days - 1).astype(np.int64)
     day = np.where(late, due + days_late, day)
 
-    # Returns cluster early in the week: some weekend returns move to Monday, or to Friday when
-    # Monday would make an on-time rental late.
+    # Returns cluster early in the week: some weekend returns wait until Monday, unless that would
+    # make an on-time rental late.
     wd = (day + 3) % 7
-    weekend = (wd >= 5) & (u_shift < cfg.weekend_shift) & ~lost
     monday = day + (7 - wd)
-    friday = day - (wd - 4)
-    to_monday = weekend & (late | (monday <= due))
-    to_friday = weekend & ~to_monday & (friday > rent_day)
-    day = np.where(to_monday, monday, np.where(to_friday, friday, day))
+    to_monday = (wd >= 5) & (u_shift < cfg.weekend_shift) & ~lost & (late | (monday <= due))
+    day = np.where(to_monday, monday, day)
 
     secs = (open_hour + u_time * (close_hour - open_hour)) * 3600
     secs = np.minimum(secs.astype(np.int64), int(close_hour * 3600) - 1)

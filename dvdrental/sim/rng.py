@@ -31,20 +31,34 @@ def derived_seed(seed: int, stream: str, day: int = 0) -> int:
                .generate_state(2, np.uint64)[0])
 
 
+def _splitmix_int(x: int) -> int:
+    z = (x + 0x9E3779B97F4A7C15) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
 def _splitmix(x: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        z = x + np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
+    z = x + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+_KEYS: dict[tuple[int, str, int], np.uint64] = {}
+
+
+def _key(seed: int, stream: str, k: int) -> np.uint64:
+    key = _KEYS.get((seed, stream, k))
+    if key is None:
+        key = np.uint64(_splitmix_int(_splitmix_int(seed & _MASK) ^ (STREAMS[stream] << 8 | k)))
+        _KEYS[(seed, stream, k)] = key
+    return key
 
 
 def latent_uniform(seed: int, stream: str, ids: np.ndarray, k: int = 0) -> np.ndarray:
     """Uniform [0, 1) draws that depend only on (seed, stream, id, k)."""
-    key = _splitmix(np.array([seed & _MASK], dtype=np.uint64))[0]
-    key = _splitmix(np.array([int(key) ^ (STREAMS[stream] << 8 | k)], dtype=np.uint64))[0]
-    h = _splitmix(np.asarray(ids, dtype=np.int64).astype(np.uint64) ^ key)
-    h = _splitmix(h)
+    h = _splitmix(_splitmix(np.asarray(ids, dtype=np.int64).astype(np.uint64) ^ _key(seed, stream, k)))
     return (h >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 

@@ -118,7 +118,8 @@ class SimState:
         seen = np.maximum(np.maximum(c["last_rental_ts"], c["last_back_ts"]), model.start_day * DAY)
         customers.add(c["customer_id"], c["store_id"], c["create_ts"], c["active"].astype(bool), seen)
 
-        films = Films(model.seed, cfg.catalog, model.start_day)
+        films = Films(model.seed, cfg.catalog, model.start_day, cfg.film_releases.burst,
+                      cfg.film_releases.burst_weeks)
         f = snap.films
         films.add(f["film_id"], f["rental_duration"], f["rate_cents"], f["replacement_cents"])
         has_copy = f["first_copy_ts"] != np.iinfo(np.int64).min

@@ -57,7 +57,7 @@ SAKILA_TABLES: tuple[Table, ...] = (
 SIM_TABLES: tuple[Table, ...] = (
     _t("sim_state", "id", "id", "schema_version", "tool_version:text", "seed", "start_date:date",
        "last_day:date", "origin:text", "counters:text", "config:text"),
-    _t("sim_customer_event", ("customer_id", "event_date", "event"), "customer_id", "event_date:datetime",
+    _t("sim_customer_event", ("event_date", "customer_id", "event"), "customer_id", "event_date:datetime",
        "event:text"),
     _t("sim_day", "day", "day:date", "expected:money", "demand", "rentals", "lost_demand", "returns",
        "new_customers", "churned", "reactivated", "spike"),

@@ -1,0 +1,76 @@
+"""master_simulation: generator + releases + scheduled stock + weekly activity for years, resumable."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from .config import Config
+from .errors import StateError
+from .run import OnDay, RunSummary, build_model, create, load_state, simulate
+from .sim.calendar import day_number
+from .storage import Database
+from .storage.url import parse_url
+
+
+def seed_for(name: str, base_seed: int) -> int:
+    """A classroom database's seed: stable, different per name, reproducible from the base seed."""
+    digest = hashlib.sha256(f"{base_seed}:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & (2**63 - 1)
+
+
+def url_for(pattern: str, name: str) -> str:
+    """The database URL for one name: `{name}` in the pattern, else a suffix on the file or database."""
+    if "{name}" in pattern:
+        return pattern.replace("{name}", name)
+    target = parse_url(pattern)
+    if target.engine == "sqlite":
+        if target.path is None:
+            raise StateError("--databases needs files, not an in-memory SQLite database")
+        return f"sqlite:///{target.path.with_name(f'{target.path.stem}_{name}{target.path.suffix}')}"
+    base, _, _ = pattern.rpartition("/")
+    return f"{base}/{target.database}_{name}"
+
+
+@dataclass
+class MasterResult:
+    summary: RunSummary
+    resumed_from: int | None  # last simulated day found, when the run resumed
+    already_done: bool = False
+
+
+def _comparable(cfg_dict: dict) -> dict:
+    sim = dict(cfg_dict["simulation"])
+    sim.pop("weeks", None)
+    return {**cfg_dict, "simulation": sim}
+
+
+def run_master(db: Database, cfg: Config, reset: bool = False,
+               on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None) -> MasterResult:
+    """Simulate `simulation.weeks` weeks from the start date, resuming a run that was interrupted."""
+    summary = RunSummary()
+    t = time.perf_counter()
+    start = day_number(cfg.simulation.start_date)
+    last = start + 7 * cfg.simulation.weeks - 1
+    with db.lock():
+        st = None if reset else db.read_sim_state()
+        resumed = None
+        if st is not None:
+            if st["seed"] != cfg.simulation.seed or _comparable(st["config"]) != _comparable(cfg.simulation_dict()):
+                raise StateError(f"{db.url.display()} holds a different simulation (seed or settings differ)",
+                                 hint="pass --reset to start over, or use the same config, seed and scenario")
+            if st["last_day"] >= last:
+                summary.timings["setup"] = time.perf_counter() - t
+                return MasterResult(summary, st["last_day"], already_done=True)
+            model = build_model(cfg, cfg.simulation.seed)
+            state = load_state(db, model, st)
+            resumed = st["last_day"]
+        else:
+            model, state = create(db, cfg, reset)
+        summary.timings["setup"] = time.perf_counter() - t
+        if on_start:
+            on_start(state.day + 1, last)
+        simulate(db, model, state, last, summary, on_day)
+    return MasterResult(summary, resumed)

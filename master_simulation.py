@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Levels 1-4 in one go: years of history with releases, stock purchases, seasons and lost copies."""
+
+import time
+
+import click
+
+from dvdrental import cli
+from dvdrental.config import database_url, scenario_names
+from dvdrental.master import run_master, seed_for, url_for
+from dvdrental.stats import rows as stat_rows
+from dvdrental.stats import statistics
+from dvdrental.storage import connect
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@cli.common_options
+@click.option("--weeks", type=click.IntRange(min=1), help="Weeks to simulate in all (default 156 = 3 years).")
+@click.option("--start-date", type=click.DateTime(["%Y-%m-%d"]), help="First business day (YYYY-MM-DD).")
+@click.option("--level", type=click.IntRange(1, 4), default=4, show_default=True,
+              help="1-2 core, 3 + releases and stock schedule, 4 + seasons and lost copies.")
+@click.option("--scenario", type=click.Choice(scenario_names()), help="A preset from shared/configs/scenarios/.")
+@click.option("--databases", metavar="NAME,NAME,...",
+              help="One database per name (a class of students), each with a seed derived from the name. "
+                   "--db is the URL pattern: {name} is replaced, else the name is appended.")
+@click.option("--reset", is_flag=True, help="Start over, deleting the dvdrental-live tables first.")
+def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, databases, reset):
+    """Build years of history: generator, then day after day of rentals, returns, payments, customers
+    coming and going, film releases, scheduled stock and seasons, for --weeks weeks.
+
+    Each day is committed as it is simulated: run the same command again after an interruption and it
+    resumes where it stopped. At the end it prints the statistics and where the time went.
+    """
+    with cli.errors():
+        cfg = cli.load(config_path, seed, {"simulation": {"weeks": weeks, "start_date": start_date,
+                                                          "level": level}}, scenario=scenario)
+        targets = [(None, database_url(cfg, db_url), cfg)]
+        if databases:
+            names = [n.strip() for n in databases.split(",") if n.strip()]
+            if not names or len(set(names)) != len(names):
+                raise click.BadParameter("give distinct, non-empty names", param_hint="'--databases'")
+            pattern = database_url(cfg, db_url)
+            targets = [(n, url_for(pattern, n), cfg.override({"simulation": {
+                "seed": seed_for(n, cfg.simulation.seed)}})) for n in names]
+        for name, url, one_cfg in targets:
+            _build(name, url, one_cfg, reset, quiet)
+
+
+def _build(name, url, cfg, reset, quiet):
+    with connect(url) as db, cli.progress(None, quiet, f"{name or 'Simulating'}") as bar:
+        result = run_master(db, cfg, reset, on_start=bar.start, on_day=bar.on_day)
+        bar.close()
+        if quiet:
+            return
+        t = time.perf_counter()
+        stats = statistics(db)
+        timings = dict(result.summary.timings, statistics=time.perf_counter() - t)
+        head = f"{db.url.display()} (seed {cfg.simulation.seed}, level {cfg.simulation.level})"
+        if result.already_done:
+            click.echo(f"{head} is already complete; nothing to do.")
+        elif result.resumed_from is not None:
+            click.echo(f"Resumed {head} after an interruption.")
+        cli.table(stat_rows(stats), f"Statistics for {head}:")
+        total = sum(timings.values())
+        cli.table([(k, f"{v:6.2f} s  {100 * v / max(total, 1e-9):5.1f} %") for k, v in timings.items()]
+                  + [("total", f"{total:6.2f} s")], "Where the time went:")
+
+
+if __name__ == "__main__":
+    main()
