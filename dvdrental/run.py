@@ -181,8 +181,9 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
     t = time.perf_counter()
     with db.lock():
         if db.read_sim_state() is None and db.engine == "mysql":
-            from .adopt import adopt, is_legacy_sakila
+            from .adopt import adopt, history_last_day, is_legacy_sakila
             if is_legacy_sakila(db):
+                span.last_day(history_last_day(db))  # refuse a bad span before migrating anything
                 for line in adopt(db, cfg_override, seed):
                     if on_notice:
                         on_notice(line)
