@@ -299,3 +299,15 @@ CREATE TABLE sim_day (
   spike TINYINT NOT NULL,
   PRIMARY KEY (day)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- Stock purchases and releases planned for a future day (inventory_manager.py --date); the simulation
+-- carries them out on that morning and stamps done_at.
+CREATE TABLE sim_stock_plan (
+  plan_id INT UNSIGNED NOT NULL,
+  day DATE NOT NULL,
+  action VARCHAR(10) NOT NULL,
+  params TEXT NOT NULL,
+  done_at DATETIME DEFAULT NULL,
+  PRIMARY KEY (plan_id),
+  KEY idx_day (day)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

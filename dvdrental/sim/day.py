@@ -25,14 +25,16 @@ MorningHook = Callable[[SimState, Model, int, DayEvents], None]
 
 
 def morning_work(model: Model) -> tuple[MorningHook, ...]:
-    """What happens before opening at this config's level: releases first, then the schedule."""
-    from .releases import weekly_releases
+    """What happens before opening at this config's level: releases, the schedule, then what was
+    planned by hand for the day (at any level)."""
+    from .releases import planned_stock, weekly_releases
     from .restock import scheduled_restock
     hooks: list[MorningHook] = []
     if model.cfg.film_releases.films_per_month > 0:
         hooks.append(weekly_releases)
     if model.cfg.inventory_schedule.every_weeks > 0:
         hooks.append(scheduled_restock)
+    hooks.append(planned_stock)
     return tuple(hooks)
 
 

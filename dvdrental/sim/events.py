@@ -48,4 +48,5 @@ class DayEvents:
     returns: list[tuple] = field(default_factory=list)       # rental_id, return_ts
     customer_updates: list[tuple] = field(default_factory=list)  # customer_id, active, ts
     retirements: list[tuple] = field(default_factory=list)   # inventory_id, ts
+    plans_done: list[tuple] = field(default_factory=list)    # plan_id, ts
     stats: DayStats | None = None

@@ -7,19 +7,19 @@ import numpy as np
 from .basedata import FilmMaker
 from .calendar import date_of, weekday
 from .events import DayEvents
-from .restock import add_copies, morning_ts
+from .restock import add_copies, morning_ts, purchase
 from .rng import day_rng, derived_seed
 from .state import Model, SimState
 
 
-def release(state: SimState, model: Model, day: int, ev: DayEvents, n: int,
-            rng: np.random.Generator, copies: tuple[int, int]) -> np.ndarray:
+def release(state: SimState, model: Model, day: int, ev: DayEvents, n: int, rng: np.random.Generator,
+            copies: tuple[int, int], titles_seed: int, ts: int | None = None) -> np.ndarray:
     """Add `n` new films with (min, max) copies per store, released on `day`; returns their ids."""
     if n <= 0:
         return np.zeros(0, np.int64)
-    ts = morning_ts(model, day)
+    ts = morning_ts(model, day) if ts is None else ts
     ids = state.next_ids("film", n)
-    model.people.reseed(derived_seed(model.seed, "releases", day))
+    model.people.reseed(titles_seed)
     maker = FilmMaker(rng, model.people)
     cat = model.cfg.catalog
     films, cast, genre = maker.films(ids, np.full(n, date_of(day).year), ts, state.actors, state.categories,
@@ -45,4 +45,18 @@ def weekly_releases(state: SimState, model: Model, day: int, ev: DayEvents) -> N
         return
     rng = day_rng(model.seed, "releases", day)
     n = int(rng.poisson(cfg.films_per_month * 12 / 52))
-    release(state, model, day, ev, n, rng, (cfg.copies_per_store.min, cfg.copies_per_store.max))
+    release(state, model, day, ev, n, rng, (cfg.copies_per_store.min, cfg.copies_per_store.max),
+            derived_seed(model.seed, "releases", day))
+
+
+def planned_stock(state: SimState, model: Model, day: int, ev: DayEvents) -> None:
+    """Carry out the purchases and releases planned for this morning (inventory_manager --date)."""
+    ts = morning_ts(model, day)
+    for plan_id, action, params in state.plans.pop(day, []):
+        if action == "add":
+            add_copies(state, day, ev, purchase(state, day, params["strategy"], params["amount"],
+                                                params.get("stores"), params.get("films")), ts)
+        elif action == "release":
+            release(state, model, day, ev, int(params["films"]), day_rng(model.seed, "planned", plan_id),
+                    tuple(params["copies"]), derived_seed(model.seed, "planned", plan_id))
+        ev.plans_done.append((plan_id, ts))

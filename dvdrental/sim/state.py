@@ -43,6 +43,8 @@ class Snapshot:
     actors: np.ndarray
     categories: np.ndarray
     languages: np.ndarray
+    # plan_id, day, action, params (dict), for plans not carried out yet
+    plans: list[tuple[int, int, str, dict]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class SimState:
     counters: dict[str, int]
     open: dict[int, OpenRental] = field(default_factory=dict)
     due: list[tuple[int, int]] = field(default_factory=list)  # heap of (event_ts, rental_id)
+    plans: dict[int, list[tuple[int, str, dict]]] = field(default_factory=dict)  # day -> pending plans
 
     def next_ids(self, kind: str, n: int) -> np.ndarray:
         start = self.counters[kind]
@@ -144,6 +147,8 @@ class SimState:
         state = cls(day=snap.last_day, customers=customers, films=films, stock=stock, staff=staff,
                     stores=sorted(snap.stores.tolist()), cities=snap.cities, actors=snap.actors,
                     categories=snap.categories, languages=snap.languages, counters=dict(snap.counters))
+        for plan_id, day, action, params in snap.plans:
+            state.plans.setdefault(day, []).append((plan_id, action, params))
         if live.any():
             rid = o["rental_id"][live]
             inv = o["inventory_id"][live]
@@ -173,4 +178,5 @@ class SimState:
             "due": sorted(self.due),
             "staff": self.staff,
             "stores": self.stores,
+            "plans": {d: list(p) for d, p in sorted(self.plans.items()) if p},
         }

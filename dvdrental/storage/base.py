@@ -165,10 +165,10 @@ class Database:
             self.apply(base_writes(base))
             self.write_sim_state(state_row)
 
-    def write_day(self, ev: DayEvents, last_day: str, counters: dict[str, int]) -> None:
+    def write_day(self, ev: DayEvents, last_day: str, counters: dict[str, int], with_day: bool = True) -> None:
         """One simulated day and the sim_state that says it is done, in one transaction."""
         with self.transaction():
-            self.apply(day_writes(ev))
+            self.apply(day_writes(ev, with_day))
             self.execute("UPDATE sim_state SET last_day = ?, counters = ? WHERE id = 1",
                          (last_day, json.dumps(counters, sort_keys=True)))
 
@@ -194,6 +194,9 @@ class Database:
         open_rentals = q("SELECT rental_id, rental_date, inventory_id, customer_id, staff_id FROM rental "
                          "WHERE return_date IS NULL ORDER BY rental_id")
         staff = q("SELECT staff_id, store_id, active FROM staff ORDER BY staff_id")
+        plans = [(int(pid), parse_day(day), action, json.loads(params)) for pid, day, action, params in
+                 q("SELECT plan_id, day, action, params FROM sim_stock_plan WHERE done_at IS NULL "
+                   "ORDER BY plan_id")] if "sim_stock_plan" in self.table_names() else []
         ids = lambda sql: np.array([r[0] for r in q(sql)], dtype=np.int64)  # noqa: E731
         counters = dict(sim_state["counters"])
         maxima = q("SELECT " + ", ".join(f"(SELECT MAX({k}_id) FROM {t})" for k, t in COUNTER_TABLES.items()))
@@ -219,6 +222,7 @@ class Database:
             actors=ids("SELECT actor_id FROM actor ORDER BY actor_id"),
             categories=ids("SELECT category_id FROM category ORDER BY category_id"),
             languages=ids("SELECT language_id FROM language ORDER BY language_id"),
+            plans=plans,
         )
 
     # ---- schema check -----------------------------------------------------------------------------

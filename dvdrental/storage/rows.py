@@ -74,8 +74,11 @@ def inventory(rows: list[tuple]) -> Insert:
     return Insert("inventory", INVENTORY_COLS, [(i, f, s, _t(ts), _t(ts)) for i, f, s, ts in rows])
 
 
-def day_writes(ev: DayEvents) -> list[Insert | Update]:
-    """Every statement one day needs, parents before children, inserts before updates."""
+def day_writes(ev: DayEvents, with_day: bool = True) -> list[Insert | Update]:
+    """Every statement one day needs, parents before children, inserts before updates.
+
+    `with_day=False` leaves out the sim_day row: for changes made by hand after the day was simulated.
+    """
     st = ev.stats
     ops: list[Insert | Update] = [
         addresses(ev.addresses),
@@ -95,8 +98,9 @@ def day_writes(ev: DayEvents) -> list[Insert | Update]:
                [(i, _t(ts), _t(ts)) for i, ts in ev.retirements]),
         Insert("sim_customer_event", ("customer_id", "event_date", "event"),
                [(c, _t(ts), e) for c, ts, e in ev.customer_events]),
+        Update("sim_stock_plan", "plan_id", ("done_at",), [(p, _t(ts)) for p, ts in ev.plans_done]),
     ]
-    if st is not None:
+    if st is not None and with_day:
         ops.append(Insert("sim_day", ("day", "expected", "demand", "rentals", "lost_demand", "returns",
                                       "new_customers", "churned", "reactivated", "spike"),
                           [(day_text(st.day), f"{st.expected:.2f}", st.demand, st.rentals, st.lost_demand,

@@ -59,6 +59,7 @@ SIM_TABLES: tuple[Table, ...] = (
        "last_day:date", "origin:text", "counters:text", "config:text"),
     _t("sim_customer_event", ("event_date", "customer_id", "event"), "customer_id", "event_date:datetime",
        "event:text"),
+    _t("sim_stock_plan", "plan_id", "plan_id", "day:date", "action:text", "params:text", "done_at:datetime"),
     _t("sim_day", "day", "day:date", "expected:money", "demand", "rentals", "lost_demand", "returns",
        "new_customers", "churned", "reactivated", "spike"),
 )
@@ -66,7 +67,7 @@ SIM_TABLES: tuple[Table, ...] = (
 TABLES: dict[str, Table] = {t.name: t for t in SAKILA_TABLES + SIM_TABLES}
 
 #: Drop order that respects foreign keys (children first).
-DROP_ORDER = ("sim_customer_event", "sim_day", "sim_state", "payment", "rental", "inventory", "customer",
+DROP_ORDER = ("sim_adopt_foreign_keys", "sim_customer_event", "sim_day", "sim_state", "sim_stock_plan", "payment", "rental", "inventory", "customer",
               "film_text", "film_category", "film_actor", "film", "store", "staff", "address", "city",
               "country", "category", "language", "actor")
 

@@ -218,3 +218,12 @@ CREATE TABLE sim_day (
   reactivated INT NOT NULL,
   spike TINYINT NOT NULL
 );
+
+CREATE TABLE sim_stock_plan (
+  plan_id INTEGER NOT NULL PRIMARY KEY,
+  day DATE NOT NULL,
+  action VARCHAR(10) NOT NULL,
+  params TEXT NOT NULL,
+  done_at DATETIME DEFAULT NULL
+);
+CREATE INDEX idx_plan_day ON sim_stock_plan (day);

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Level 3: stock by hand — add copies, release films, retire copies, report. Never interactive."""
+
+import click
+
+from dvdrental import cli, inventory
+from dvdrental.config import STRATEGIES
+
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
+def _date():
+    return click.option("--date", type=click.DateTime(["%Y-%m-%d"]),
+                        help="Do it on this later day (planned; the simulation carries it out that morning). "
+                             "Default: now, after closing on the last simulated day.")
+
+
+def _dry_run(func):
+    return click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")(func)
+
+
+def _run(config_path, db_url, quiet, work):
+    with cli.errors():
+        cfg = cli.load(config_path)
+        with cli.open_db(cfg, db_url, create=False) as db:
+            lines = work(db)
+            if not quiet:
+                for line in lines:
+                    click.echo(line)
+
+
+def _range(value: str) -> tuple[int, int]:
+    try:
+        lo, _, hi = value.partition("-")
+        return int(lo), int(hi or lo)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not N or MIN-MAX", param_hint="'--copies'") from None
+
+
+@click.group(context_settings=HELP)
+def main():
+    """Manage the stock of a dvdrental-live database: buy copies, release new films with their copies,
+    retire lost or damaged copies, and report stock and utilisation.
+
+    Changes are made after closing on the last simulated day (or planned for a later --date) and are
+    seen by the next incremental_update.py or master_simulation.py run.
+    """
+
+
+@main.command(context_settings=HELP)
+@cli.common_options
+@click.option("--strategy", type=click.Choice(STRATEGIES), default="fixed", show_default=True,
+              help="fixed: AMOUNT copies per store for the films that need them most; percent: grow each "
+                   "store's stock by AMOUNT %; per_film: AMOUNT copies of each film; top_n: one copy of each "
+                   "of the AMOUNT most popular films.")
+@click.option("--amount", type=float, required=True, help="Copies, percent or N (see --strategy).")
+@click.option("--store", "stores", type=int, multiple=True, help="Only this store (repeatable).")
+@click.option("--film", "films", type=int, multiple=True, help="Only this film (repeatable).")
+@_date()
+@_dry_run
+def add(db_url, config_path, seed, quiet, strategy, amount, stores, films, date, dry_run):
+    """Buy copies for the stores (and films) that need them."""
+    _run(config_path, db_url, quiet, lambda db: inventory.add(
+        db, strategy, amount, list(stores) or None, list(films) or None, date and date.date(), dry_run, seed))
+
+
+@main.command(context_settings=HELP)
+@click.argument("films", type=click.IntRange(min=1))
+@cli.common_options
+@click.option("--copies", default="1-2", show_default=True, help="Copies per store: N or MIN-MAX.")
+@_date()
+@_dry_run
+def release(films, db_url, config_path, seed, quiet, copies, date, dry_run):
+    """Release FILMS new films, each with copies at every store."""
+    _run(config_path, db_url, quiet, lambda db: inventory.release(
+        db, films, _range(copies), date and date.date(), dry_run, seed))
+
+
+@main.command(context_settings=HELP)
+@cli.common_options
+@click.option("--damaged", type=click.IntRange(min=1), help="Retire the N oldest copies on the shelf.")
+@click.option("--inventory-id", "ids", type=int, multiple=True,
+              help="Retire this copy (repeatable); one out on rental counts as lost.")
+@click.option("--overdue-days", type=click.IntRange(min=0),
+              help="Copies overdue by more than D days are lost: retired, replacement cost charged.")
+@click.option("--store", type=int, help="Only copies of this store.")
+@_dry_run
+def retire(db_url, config_path, seed, quiet, damaged, ids, overdue_days, store, dry_run):
+    """Retire lost or damaged copies so they are never rented again."""
+    _run(config_path, db_url, quiet, lambda db: inventory.retire(
+        db, damaged, list(ids), overdue_days, store, dry_run, seed))
+
+
+@main.command(context_settings=HELP)
+@cli.common_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def report(db_url, config_path, seed, quiet, as_json):
+    """Stock per store, utilisation, copies out, and rentals per copy-week by copy age."""
+    with cli.errors():
+        cfg = cli.load(config_path)
+        with cli.open_db(cfg, db_url, create=False) as db:
+            data = inventory.stock_report(db)
+    if as_json:
+        cli.emit_json(data)
+        return
+    click.echo(f"Stock on {data['last_day']}:")
+    click.echo(f"  {'store':>5} {'copies':>7} {'retired':>8} {'live':>6} {'out':>5} {'shelf':>6} {'films':>6} "
+               f"{'utilisation':>11}")
+    for s in data["stores"]:
+        click.echo(f"  {s['store_id']:>5} {s['copies']:>7} {s['retired']:>8} {s['live']:>6} {s['out']:>5} "
+                   f"{s['on_shelf']:>6} {s['films']:>6} {s['utilisation']:>10.1%}")
+    click.echo("Rentals per copy by copy age (index: 1 = an average copy at the time; removes growth and seasons):")
+    for row in data["by_age"]:
+        rate = "-" if row["rentals_per_copy_week"] is None else f"{row['rentals_per_copy_week']:.3f}"
+        index = "-" if row["index"] is None else f"{row['index']:.2f}"
+        click.echo(f"  {row['age']:<12} {row['rentals']:>9,} rentals  {row['copy_weeks']:>10,.1f} copy-weeks  "
+                   f"{rate:>7} per copy-week  index {index:>5}")
+
+
+if __name__ == "__main__":
+    main()
