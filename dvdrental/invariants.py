@@ -93,13 +93,13 @@ def payment_rules(db: Database, ctx: Context) -> list[str]:
         LEFT JOIN rental r ON r.rental_id = p.rental_id
         LEFT JOIN inventory i ON i.inventory_id = r.inventory_id
         LEFT JOIN film f ON f.film_id = i.film_id
-        WHERE p.payment_date >= ? AND (
-          r.rental_id IS NULL OR p.customer_id <> r.customer_id OR p.staff_id <> r.staff_id OR NOT (
+        WHERE p.payment_date >= ? AND (p.rental_id IS NULL OR (r.rental_id IS NOT NULL AND (
+          p.customer_id <> r.customer_id OR p.staff_id <> r.staff_id OR NOT (
             (p.payment_date = r.rental_date AND ROUND(p.amount * 100) = ROUND(f.rental_rate * 100))
             OR (p.payment_date = r.return_date AND {days} > f.rental_duration
                 AND ROUND(p.amount * 100) = ({days} - CAST(f.rental_duration AS SIGNED)) * ?)
             OR (r.return_date IS NULL AND p.payment_date = i.retired_at
-                AND ROUND(p.amount * 100) = ROUND(f.replacement_cost * 100))))""",
+                AND ROUND(p.amount * 100) = ROUND(f.replacement_cost * 100))))))""",
                 (ctx.since, ctx.late_fee_cents))
 
 
@@ -125,19 +125,17 @@ def lost_copy_charged(db: Database, ctx: Context) -> list[str]:
           AND p.payment_id IS NULL AND r.rental_date >= ?""", (ctx.since,))
 
 
-def rental_after_customer_created(db: Database, ctx: Context) -> list[str]:
-    return _ids(db, "SELECT r.rental_id FROM rental r JOIN customer c ON c.customer_id = r.customer_id "
-                    "WHERE r.rental_date < c.create_date AND r.rental_date >= ?", (ctx.since,))
+def customer_existed(db: Database, ctx: Context) -> list[str]:
+    rentals = _ids(db, "SELECT r.rental_id FROM rental r JOIN customer c ON c.customer_id = r.customer_id "
+                       "WHERE r.rental_date < c.create_date AND r.rental_date >= ?", (ctx.since,))
+    payments = _ids(db, "SELECT p.payment_id FROM payment p JOIN customer c ON c.customer_id = p.customer_id "
+                        "WHERE p.payment_date < c.create_date AND p.payment_date >= ?", (ctx.since,))
+    return [f"rental {r}" for r in rentals] + [f"payment {p}" for p in payments]
 
 
 def rental_after_copy_created(db: Database, ctx: Context) -> list[str]:
     return _ids(db, "SELECT r.rental_id FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id "
                     "WHERE r.rental_date < i.created_at AND r.rental_date >= ?", (ctx.since,))
-
-
-def payment_after_customer_created(db: Database, ctx: Context) -> list[str]:
-    return _ids(db, "SELECT p.payment_id FROM payment p JOIN customer c ON c.customer_id = p.customer_id "
-                    "WHERE p.payment_date < c.create_date AND p.payment_date >= ?", (ctx.since,))
 
 
 def lost_copy_rented(db: Database, ctx: Context) -> list[str]:
@@ -190,15 +188,12 @@ CHECKS: tuple[Check, ...] = (
     Check("return_after_rental", "return_date is after rental_date", return_after_rental),
     Check("one_store", "customer, copy and staff of a rental belong to one store", one_store),
     Check("rental_payment", "every rental has exactly one rental payment at its rental time", rental_payment),
-    Check("payment_rules", "every payment is a rental fee, a late fee or a replacement charge of its "
-                           "rental, by the same customer and staff", payment_rules),
+    Check("payment_rules", "every payment belongs to a rental and is its rental fee, a late fee or a "
+                           "replacement charge, by the rental's customer and staff", payment_rules),
     Check("late_fee_charged", "every late return has its late fee", late_fee_charged),
     Check("lost_copy_charged", "every lost copy has its replacement charge", lost_copy_charged),
-    Check("rental_after_customer_created", "no rental before the customer's create_date",
-          rental_after_customer_created),
+    Check("customer_existed", "no rental or payment before the customer's create_date", customer_existed),
     Check("rental_after_copy_created", "no rental before the copy's created_at", rental_after_copy_created),
-    Check("payment_after_customer_created", "no payment before the customer's create_date",
-          payment_after_customer_created),
     Check("lost_copy_rented", "a retired copy is never rented again", lost_copy_rented),
     Check("not_after_last_day", "nothing is dated after the last simulated day", not_after_last_day),
     Check("last_update_after_creation", "last_update is not before the row's own dates",

@@ -68,6 +68,10 @@ class Database:
         """Drop views, routines and triggers of ours (tables are dropped by `drop_all`)."""
         raise NotImplementedError
 
+    def optimize(self, tables: Sequence[str]) -> list[str]:
+        """Refresh the planner's statistics (and compact where the engine does); lines saying what ran."""
+        raise NotImplementedError
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         raise NotImplementedError
@@ -85,6 +89,10 @@ class Database:
     # ---- dialect ----------------------------------------------------------------------------------
     def days_between(self, later: str, earlier: str) -> str:
         """SQL for whole calendar days from `earlier` to `later` (Sakila's TO_DAYS difference)."""
+        raise NotImplementedError
+
+    def epoch_seconds(self, expr: str) -> str:
+        """SQL for a DATETIME as whole seconds since 1970-01-01 (no time zone involved)."""
         raise NotImplementedError
 
     # ---- shared -----------------------------------------------------------------------------------

@@ -137,6 +137,17 @@ class MySQLDatabase(Database):
         finally:
             self.execute("SET foreign_key_checks = 1")
 
+    def optimize(self, tables: Sequence[str]) -> list[str]:
+        """ANALYZE TABLE, then OPTIMIZE TABLE (InnoDB rebuilds each table and analyzes it again)."""
+        names = ", ".join(f"`{t}`" for t in tables)
+        lines = []
+        for stmt in ("ANALYZE TABLE", "OPTIMIZE TABLE"):
+            rows = self.query(f"{stmt} {names}")  # (Table, Op, Msg_type, Msg_text) per table and message
+            bad = [f"{r[0]}: {r[3]}" for r in rows if str(r[2]).lower() == "error"]
+            ok = sum(1 for r in rows if str(r[2]).lower() == "status" and str(r[3]).upper() == "OK")
+            lines.append(f"{stmt}: {ok} of {len(tables)} tables OK" + (f"; errors: {'; '.join(bad)}" if bad else ""))
+        return lines
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         """A server-side named lock, released by the server if our connection dies."""
@@ -163,6 +174,9 @@ class MySQLDatabase(Database):
 
     def days_between(self, later: str, earlier: str) -> str:
         return f"DATEDIFF({later}, {earlier})"
+
+    def epoch_seconds(self, expr: str) -> str:
+        return f"TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {expr})"
 
     def bulk_update(self, op: Update) -> None:
         """UPDATE ... JOIN a derived table of the new values: one statement per chunk, not per row."""

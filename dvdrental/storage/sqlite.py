@@ -93,6 +93,14 @@ class SQLiteDatabase(Database):
             self.execute("PRAGMA foreign_keys = ON")
         self.execute("VACUUM")
 
+    def optimize(self, tables: Sequence[str]) -> list[str]:
+        """ANALYZE every table and index (`tables` are all of them here), then PRAGMA optimize."""
+        self.execute("ANALYZE")
+        stats = self.query("SELECT COUNT(*) FROM sqlite_stat1")[0][0]
+        self.execute("PRAGMA optimize")
+        return [f"ANALYZE: statistics for {len(tables)} tables ({stats} index entries in sqlite_stat1)",
+                "PRAGMA optimize: done"]
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         """An exclusive advisory lock on the database file, dropped by the kernel if we die."""
@@ -121,6 +129,9 @@ class SQLiteDatabase(Database):
 
     def days_between(self, later: str, earlier: str) -> str:
         return f"CAST(julianday(date({later})) - julianday(date({earlier})) AS INTEGER)"
+
+    def epoch_seconds(self, expr: str) -> str:
+        return f"CAST(strftime('%s', {expr}) AS INTEGER)"
 
     def bulk_update(self, op: Update) -> None:
         sets = ", ".join(f"{c} = ?" for c in op.columns)
