@@ -1,0 +1,91 @@
+"""Customer cohorts, retention, churn and reactivation (maintain.py customers, report).
+
+A cohort is the customers created in one calendar month. Retention at +k is the share of the cohort
+that rented at least once in the k-th month after; it is only given once that month is fully
+simulated, so young cohorts do not look disloyal. Churn and reactivation come from the simulation's
+own log (sim_customer_event), so they count what happened, not what the active flag says now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from .sim.calendar import DAY, date_of, parse_ts
+from .storage import Database
+
+OFFSETS = (1, 2, 3, 6, 12)
+YEAR_DAYS = 365
+
+
+def month_index(text: str) -> int:
+    """'YYYY-MM' as a count of months, so that offsets are plain subtraction."""
+    return int(text[:4]) * 12 + int(text[5:7]) - 1
+
+
+def month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def last_full_month(last_day: int) -> int:
+    """The last calendar month whose every day is simulated."""
+    d = date_of(last_day)
+    idx = d.year * 12 + d.month - 1
+    return idx if (d + dt.timedelta(days=1)).day == 1 else idx - 1
+
+
+def customer_report(db: Database) -> dict:
+    st = db.require_sim_state()
+    last_day = st["last_day"]
+    sizes = {str(m): int(n) for m, n in db.query(
+        "SELECT SUBSTR(create_date, 1, 7) AS m, COUNT(*) FROM customer GROUP BY m")}
+    renting = db.query("""
+        SELECT SUBSTR(c.create_date, 1, 7) AS cm, SUBSTR(r.rental_date, 1, 7) AS rm, COUNT(DISTINCT r.customer_id)
+        FROM rental r JOIN customer c ON c.customer_id = r.customer_id
+        GROUP BY cm, rm""")
+    active = {int(a): int(n) for a, n in db.query("SELECT active, COUNT(*) FROM customer GROUP BY active")}
+    events = db.query("SELECT customer_id, event_date, event FROM sim_customer_event "
+                      "ORDER BY customer_id, event_date")
+
+    full = last_full_month(last_day)
+    renters: dict[tuple[int, int], int] = {}
+    for cm, rm, n in renting:
+        renters[(month_index(str(cm)), month_index(str(rm)) - month_index(str(cm)))] = int(n)
+    cohorts = []
+    for m in sorted(sizes):
+        idx = month_index(m)
+        retention = {f"+{k}": (round(renters.get((idx, k), 0) / sizes[m], 4) if idx + k <= full else None)
+                     for k in OFFSETS}
+        cohorts.append({"cohort": m, "size": sizes[m], "retention": retention})
+
+    per_month: dict[str, dict[str, int]] = defaultdict(lambda: {"new_customers": 0, "churned": 0, "reactivated": 0})
+    for m, n in sizes.items():
+        per_month[m]["new_customers"] = n
+    by_customer: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for cid, when, event in events:
+        ts = parse_ts(when)
+        per_month[date_of(ts // DAY).strftime("%Y-%m")]["churned" if event == "churn" else "reactivated"] += 1
+        by_customer[int(cid)].append((ts, str(event)))
+
+    observed = came_back = 0
+    horizon = (last_day + 1) * DAY  # end of the last simulated day
+    for history in by_customer.values():
+        for i, (ts, event) in enumerate(history):
+            if event != "churn" or ts + YEAR_DAYS * DAY > horizon:
+                continue  # a churn less than a year ago cannot be judged yet
+            observed += 1
+            if any(e == "reactivate" and ts < t <= ts + YEAR_DAYS * DAY for t, e in history[i + 1:]):
+                came_back += 1
+    return {
+        "last_day": date_of(last_day).isoformat(),
+        "customers": sum(sizes.values()),
+        "active": active.get(1, 0),
+        "inactive": active.get(0, 0),
+        "churn_events": sum(1 for _, _, e in events if e == "churn"),
+        "reactivation_events": sum(1 for _, _, e in events if e == "reactivate"),
+        "churned_a_year_ago_or_more": observed,
+        "reactivated_within_a_year": came_back,
+        "reactivation_share": round(came_back / observed, 4) if observed else None,
+        "cohorts": cohorts,
+        "months": [{"month": m, **per_month[m]} for m in sorted(per_month)],
+    }
