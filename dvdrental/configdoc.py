@@ -1,0 +1,93 @@
+"""Writes docs/config.md from the config dataclasses: `python -m dvdrental.configdoc [--check]`.
+
+The reference is generated, so every key, default, range and meaning in it is the code's own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import typing
+
+from .config import Config, opt  # noqa: F401  (opt documents where metadata comes from)
+from .paths import PROJECT_ROOT
+
+TARGET = PROJECT_ROOT / "docs" / "config.md"
+
+HEADER = """# Configuration reference
+
+Generated from `dvdrental/config.py` by `python -m dvdrental.configdoc`; do not edit by hand.
+
+`shared/configs/config.json` holds every key with its default. A file given with `--config` may be
+partial: it is merged onto the defaults, then command-line flags override it. Unknown keys, wrong
+types and out-of-range values are errors that name the key (exit status 2). Scenario presets in
+`shared/configs/scenarios/` are partial files of the same shape (`--scenario NAME`).
+
+Levels switch features off rather than on: at level 1-2 the film releases and the inventory schedule
+do nothing; below level 4 seasonality is flat and no copy is lost.
+"""
+
+
+def _default(f: dataclasses.Field) -> str:
+    value = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+    from .config import _to_json
+    return "`" + json.dumps(_to_json(value)) + "`"
+
+
+def _num(v: float) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _range(meta: dict) -> str:
+    parts = []
+    if meta.get("min") is not None:
+        parts.append(f">= {_num(meta['min'])}")
+    if meta.get("max") is not None:
+        parts.append(f"<= {_num(meta['max'])}")
+    if meta.get("choices"):
+        parts.append("one of " + ", ".join(f"`{c}`" for c in meta["choices"] if c))
+    if meta.get("length"):
+        parts.append(f"{meta['length']} values")
+    return "; ".join(parts)
+
+
+def _rows(cls: type, prefix: str) -> list[str]:
+    out = []
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        tp = hints[f.name]
+        inner = typing.get_args(tp)[0] if typing.get_origin(tp) is tuple else tp
+        if dataclasses.is_dataclass(tp):
+            out += _rows(tp, f"{prefix}{f.name}.")
+            continue
+        doc = f.metadata.get("doc", "")
+        if dataclasses.is_dataclass(inner):
+            keys = ", ".join(f"`{g.name}` ({g.metadata.get('doc', '')})" for g in dataclasses.fields(inner))
+            doc += f" Each entry has {keys}"
+        out.append(f"| `{prefix}{f.name}` | {_default(f)} | {_range(f.metadata)} | {doc} |")
+    return out
+
+
+def render() -> str:
+    lines = [HEADER]
+    for f in dataclasses.fields(Config):
+        lines += [f"## `{f.name}`", "", f.metadata.get("doc", ""), "",
+                  "| key | default | allowed | meaning |", "| --- | --- | --- | --- |"]
+        lines += _rows(f.type if dataclasses.is_dataclass(f.type) else typing.get_type_hints(Config)[f.name],
+                       f"{f.name}.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    text = render()
+    if "--check" in sys.argv:
+        sys.exit(0 if TARGET.exists() and TARGET.read_text() == text else 1)
+    TARGET.parent.mkdir(exist_ok=True)
+    TARGET.write_text(text)
+    print(f"wrote {TARGET}")
+
+
+if __name__ == "__main__":
+    main()
