@@ -47,8 +47,13 @@ def _comparable(cfg_dict: dict) -> dict:
     return {**cfg_dict, "simulation": sim}
 
 
+#: Days per transaction when building history in bulk: whole days, committed with sim_state.
+COMMIT_DAYS = 28
+
+
 def run_master(db: Database, cfg: Config, reset: bool = False,
-               on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None) -> MasterResult:
+               on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None,
+               commit_days: int = COMMIT_DAYS) -> MasterResult:
     """Simulate `simulation.weeks` weeks from the start date, resuming a run that was interrupted."""
     summary = RunSummary()
     t = time.perf_counter()
@@ -72,5 +77,5 @@ def run_master(db: Database, cfg: Config, reset: bool = False,
         summary.timings["setup"] = time.perf_counter() - t
         if on_start:
             on_start(state.day + 1, last)
-        simulate(db, model, state, last, summary, on_day)
+        simulate(db, model, state, last, summary, on_day, commit_days)
     return MasterResult(summary, resumed)

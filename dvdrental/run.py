@@ -21,7 +21,11 @@ from .sim.day import step
 from .sim.events import DayStats
 from .sim.state import Model, SimState
 from .storage import Database
-from .storage.rows import sim_state_row
+from .storage.rows import Batch, sim_state_row
+from .writer import BatchWriter
+
+#: Flush a batch of days early once it holds this many rows (bounds memory on busy configs).
+BATCH_ROWS = 50_000
 
 OnDay = Callable[[DayStats], None]
 
@@ -78,20 +82,30 @@ def build_model(cfg: Config, seed: int) -> Model:
 
 
 def simulate(db: Database, model: Model, state: SimState, last_day: int, summary: RunSummary,
-             on_day: OnDay | None = None) -> None:
-    """Step and commit day after day until `state.day == last_day`."""
+             on_day: OnDay | None = None, commit_days: int = 1) -> None:
+    """Step day after day until `state.day == last_day`, committing every `commit_days` whole days.
+
+    Each commit holds whole days and the sim_state that records them, so a run stopped at any moment
+    resumes exactly. One day per commit is the default; long builds batch days (fewer statements).
+    Commits happen on a writer thread while the next days are simulated.
+    """
     clock = time.perf_counter
-    while state.day < last_day:
-        t = clock()
-        ev = step(state, model)
-        t2 = clock()
-        db.write_day(ev, day_text(state.day), state.counters)
-        t3 = clock()
-        summary.timings["simulate"] += t2 - t
-        summary.timings["write"] += t3 - t2
-        summary.add(ev.stats)
-        if on_day:
-            on_day(ev.stats)
+    batch, pending = Batch(), 0
+    with BatchWriter(db) as writer:
+        while state.day < last_day:
+            t = clock()
+            ev = step(state, model)
+            batch.add(ev)
+            pending += 1
+            summary.timings["simulate"] += clock() - t
+            if pending >= commit_days or state.day == last_day or batch.size >= BATCH_ROWS:
+                writer.submit(batch, day_text(state.day), state.counters)
+                batch, pending = Batch(), 0
+            summary.add(ev.stats)
+            if on_day:
+                on_day(ev.stats)
+    summary.timings["write"] += writer.busy
+    summary.timings["waiting for the database"] = summary.timings.get("waiting for the database", 0.0) + writer.waited
 
 
 def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimState]:

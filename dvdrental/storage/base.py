@@ -19,7 +19,7 @@ from ..sim.calendar import parse_day, parse_ts
 from ..sim.customers import NEVER
 from ..sim.events import DayEvents
 from ..sim.state import COUNTERS, Snapshot
-from .rows import Insert, Update, base_writes, day_writes
+from .rows import Batch, Insert, Update, base_writes
 from .tables import DROP_ORDER, SAKILA_TABLES, TABLES
 from .url import DbUrl
 
@@ -173,12 +173,18 @@ class Database:
             self.apply(base_writes(base))
             self.write_sim_state(state_row)
 
-    def write_day(self, ev: DayEvents, last_day: str, counters: dict[str, int], with_day: bool = True) -> None:
-        """One simulated day and the sim_state that says it is done, in one transaction."""
+    def write_batch(self, batch: Batch, last_day: str, counters: dict[str, int]) -> None:
+        """Whole simulated days and the sim_state that says they are done, in one transaction."""
         with self.transaction():
-            self.apply(day_writes(ev, with_day))
+            self.apply(batch.writes())
             self.execute("UPDATE sim_state SET last_day = ?, counters = ? WHERE id = 1",
                          (last_day, json.dumps(counters, sort_keys=True)))
+
+    def write_day(self, ev: DayEvents, last_day: str, counters: dict[str, int], with_day: bool = True) -> None:
+        """One day's events (`with_day=False`: changes by hand, no sim_day row) in one transaction."""
+        batch = Batch()
+        batch.add(ev, with_day)
+        self.write_batch(batch, last_day, counters)
 
     # ---- reading the state back -------------------------------------------------------------------
     def read_snapshot(self, sim_state: dict) -> Snapshot:

@@ -48,9 +48,11 @@ CUSTOMER_COLS = ("customer_id", "store_id", "first_name", "last_name", "email", 
 FILM_COLS = ("film_id", "title", "description", "release_year", "language_id", "original_language_id",
              "rental_duration", "rental_rate", "length", "replacement_cost", "rating", "special_features",
              "last_update")
-INVENTORY_COLS = ("inventory_id", "film_id", "store_id", "created_at", "last_update")
-RENTAL_COLS = ("rental_id", "rental_date", "inventory_id", "customer_id", "staff_id", "last_update")
+INVENTORY_COLS = ("inventory_id", "film_id", "store_id", "created_at", "retired_at", "last_update")
+RENTAL_COLS = ("rental_id", "rental_date", "inventory_id", "customer_id", "return_date", "staff_id", "last_update")
 PAYMENT_COLS = ("payment_id", "customer_id", "staff_id", "rental_id", "amount", "payment_date", "last_update")
+SIM_DAY_COLS = ("day", "expected", "demand", "rentals", "lost_demand", "returns", "new_customers", "churned",
+                "reactivated", "spike")
 
 
 def addresses(rows: list[tuple]) -> Insert:
@@ -71,41 +73,111 @@ def links(table: str, cols: tuple[str, str], rows: list[tuple]) -> Insert:
 
 
 def inventory(rows: list[tuple]) -> Insert:
-    return Insert("inventory", INVENTORY_COLS, [(i, f, s, _t(ts), _t(ts)) for i, f, s, ts in rows])
+    """Copies as (inventory_id, film_id, store_id, created_ts[, retired_ts, last_update_ts])."""
+    out = []
+    for r in rows:
+        inv, film, store, created = r[:4]
+        retired, last = (r[4], r[5]) if len(r) > 4 else (None, created)
+        out.append((inv, film, store, _t(created), _t(retired), _t(last)))
+    return Insert("inventory", INVENTORY_COLS, out)
+
+
+class Batch:
+    """Whole simulated days folded into the rows to write in one transaction.
+
+    A row inserted and changed within the batch (a rental returned, a customer churned, a copy retired)
+    is inserted once in its final state; only rows from earlier batches are updated. The database
+    after the batch is the same as after writing the days one by one; it just takes fewer statements.
+    """
+
+    def __init__(self) -> None:
+        self.addresses: list[tuple] = []
+        self.customers: dict[int, list] = {}
+        self.films: list[tuple] = []
+        self.film_actors: list[tuple] = []
+        self.film_categories: list[tuple] = []
+        self.inventory: dict[int, list] = {}
+        self.rentals: dict[int, list] = {}
+        self.payments: list[tuple] = []
+        self.customer_events: list[tuple] = []
+        self.returns: dict[int, int] = {}
+        self.customer_updates: dict[int, tuple[int, int]] = {}
+        self.retirements: dict[int, int] = {}
+        self.plans_done: list[tuple] = []
+        self.days: list = []
+        self.size = 0  # rows so far, to decide when to flush
+
+    def add(self, ev: DayEvents, with_day: bool = True) -> None:
+        self.addresses += ev.addresses
+        for row in ev.customers:
+            self.customers[row[0]] = list(row)
+        self.films += ev.films
+        self.film_actors += ev.film_actors
+        self.film_categories += ev.film_categories
+        for inv, film, store, ts in ev.inventory:
+            self.inventory[inv] = [inv, film, store, ts, None, ts]
+        for rid, ts, inv, cust, staff in ev.rentals:
+            self.rentals[rid] = [rid, ts, inv, cust, None, staff, ts]
+        self.payments += ev.payments
+        self.customer_events += ev.customer_events
+        for rid, ts in ev.returns:
+            row = self.rentals.get(rid)
+            if row is None:
+                self.returns[rid] = ts
+            else:
+                row[4] = row[6] = ts
+        for cid, active, ts in ev.customer_updates:
+            row = self.customers.get(cid)
+            if row is None:
+                self.customer_updates[cid] = (active, ts)
+            else:
+                row[6], row[8] = active, ts
+        for inv, ts in ev.retirements:
+            row = self.inventory.get(inv)
+            if row is None:
+                self.retirements[inv] = ts
+            else:
+                row[4] = row[5] = ts
+        self.plans_done += ev.plans_done
+        if with_day and ev.stats is not None:
+            self.days.append(ev.stats)
+        self.size += (len(ev.rentals) + len(ev.payments) + len(ev.returns) + len(ev.customers)
+                      + len(ev.customer_events) + len(ev.customer_updates) + 1)
+
+    def writes(self) -> list[Insert | Update]:
+        """Every statement the batch needs, parents before children, inserts before updates."""
+        ops: list[Insert | Update] = [
+            addresses(self.addresses),
+            customers([tuple(r) for r in self.customers.values()]),
+            films(self.films),
+            links("film_actor", ("actor_id", "film_id"), self.film_actors),
+            links("film_category", ("film_id", "category_id"), self.film_categories),
+            inventory(list(self.inventory.values())),
+            Insert("rental", RENTAL_COLS, [(r, _t(ts), i, c, _t(ret), s, _t(last))
+                                           for r, ts, i, c, ret, s, last in self.rentals.values()]),
+            Insert("payment", PAYMENT_COLS, [(p, c, s, r, money(a), _t(ts), _t(ts))
+                                             for p, c, s, r, a, ts in self.payments]),
+            Update("rental", "rental_id", ("return_date", "last_update"),
+                   [(r, _t(ts), _t(ts)) for r, ts in self.returns.items()]),
+            Update("customer", "customer_id", ("active", "last_update"),
+                   [(c, a, _t(ts)) for c, (a, ts) in self.customer_updates.items()]),
+            Update("inventory", "inventory_id", ("retired_at", "last_update"),
+                   [(i, _t(ts), _t(ts)) for i, ts in self.retirements.items()]),
+            Insert("sim_customer_event", ("customer_id", "event_date", "event"),
+                   [(c, _t(ts), e) for c, ts, e in self.customer_events]),
+            Update("sim_stock_plan", "plan_id", ("done_at",), [(p, _t(ts)) for p, ts in self.plans_done]),
+            Insert("sim_day", SIM_DAY_COLS,
+                   [(day_text(st.day), f"{st.expected:.2f}", st.demand, st.rentals, st.lost_demand, st.returns,
+                     st.new_customers, st.churned, st.reactivated, int(st.spike)) for st in self.days]),
+        ]
+        return [op for op in ops if op.rows]
 
 
 def day_writes(ev: DayEvents, with_day: bool = True) -> list[Insert | Update]:
-    """Every statement one day needs, parents before children, inserts before updates.
-
-    `with_day=False` leaves out the sim_day row: for changes made by hand after the day was simulated.
-    """
-    st = ev.stats
-    ops: list[Insert | Update] = [
-        addresses(ev.addresses),
-        customers(ev.customers),
-        films(ev.films),
-        links("film_actor", ("actor_id", "film_id"), ev.film_actors),
-        links("film_category", ("film_id", "category_id"), ev.film_categories),
-        inventory(ev.inventory),
-        Insert("rental", RENTAL_COLS, [(r, _t(ts), i, c, s, _t(ts)) for r, ts, i, c, s in ev.rentals]),
-        Insert("payment", PAYMENT_COLS, [(p, c, s, r, money(a), _t(ts), _t(ts))
-                                         for p, c, s, r, a, ts in ev.payments]),
-        Update("rental", "rental_id", ("return_date", "last_update"),
-               [(r, _t(ts), _t(ts)) for r, ts in ev.returns]),
-        Update("customer", "customer_id", ("active", "last_update"),
-               [(c, a, _t(ts)) for c, a, ts in ev.customer_updates]),
-        Update("inventory", "inventory_id", ("retired_at", "last_update"),
-               [(i, _t(ts), _t(ts)) for i, ts in ev.retirements]),
-        Insert("sim_customer_event", ("customer_id", "event_date", "event"),
-               [(c, _t(ts), e) for c, ts, e in ev.customer_events]),
-        Update("sim_stock_plan", "plan_id", ("done_at",), [(p, _t(ts)) for p, ts in ev.plans_done]),
-    ]
-    if st is not None and with_day:
-        ops.append(Insert("sim_day", ("day", "expected", "demand", "rentals", "lost_demand", "returns",
-                                      "new_customers", "churned", "reactivated", "spike"),
-                          [(day_text(st.day), f"{st.expected:.2f}", st.demand, st.rentals, st.lost_demand,
-                            st.returns, st.new_customers, st.churned, st.reactivated, int(st.spike))]))
-    return [op for op in ops if op.rows]
+    """The statements of a single day (`with_day=False` leaves out its sim_day row)."""
+    batch = Batch()
+    batch.add(ev, with_day)
+    return batch.writes()
 
 
 def base_writes(base: BaseData) -> list[Insert]:

@@ -1,0 +1,132 @@
+"""Writing batches of days in a second process, so the simulation and the database work at once.
+
+On a 2-core machine the simulation (pure Python) and the database writes (the driver's conversions
+plus the server's work) each want a core. Threads cannot share them well: every time the server
+answers, the writing thread waits for the GIL. A forked writer process has its own interpreter and
+its own connection. It gets whole batches (days, rows and the sim_state that records them) through a
+pipe, one in flight while the next is simulated, and commits them in day order.
+
+Safety: the child dies with its parent (PR_SET_PDEATHSIG), so a killed run never leaves a writer
+behind; a batch is one transaction, so whatever was in flight is either committed whole or rolled
+back, and the next run resumes from the last committed day. Ctrl-C lets the in-flight batch finish.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing as mp
+import os
+import signal
+import time
+from typing import Any
+
+from .errors import DatabaseError
+from .storage import Database, connect
+from .storage.rows import Batch
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: rely on the pipe closing
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _serve(url: Any, parent: int, jobs: Any, results: Any) -> None:
+    """The writer process: write each batch it is sent, report back, stop on None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+    try:
+        db = connect(url, create=False)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        results.send(("error", f"{type(exc).__name__}: {exc}"))
+        os._exit(0)
+    while True:
+        try:
+            job = jobs.recv()
+        except EOFError:
+            break
+        if job is None:
+            break
+        batch, last_day, counters = job
+        t = time.perf_counter()
+        try:
+            db.write_batch(batch, last_day, counters)
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            results.send(("error", f"{type(exc).__name__}: {exc}"))
+            break
+        results.send(("ok", time.perf_counter() - t))
+    db.close()
+    os._exit(0)  # skip the parent's inherited objects' finalisers
+
+
+class BatchWriter:
+    """Commits batches in order: in a forked process, or in-process for in-memory databases."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.busy = 0.0     # seconds spent writing
+        self.waited = 0.0   # seconds the simulation spent waiting for the writer
+        self.in_flight = False
+        self.proc: Any = None
+        self.forked = db.url.engine == "mysql" or db.url.path is not None
+
+    def __enter__(self) -> "BatchWriter":
+        if self.forked:
+            ctx = mp.get_context("fork")
+            child_jobs, self.jobs = ctx.Pipe(duplex=False)        # (receive end, send end)
+            self.results, child_results = ctx.Pipe(duplex=False)
+            self.proc = ctx.Process(target=_serve, args=(self.db.url, os.getpid(), child_jobs, child_results),
+                                    name="dvdrental-writer", daemon=True)
+            self.proc.start()
+            child_jobs.close()
+            child_results.close()
+        return self
+
+    def submit(self, batch: Batch, last_day: str, counters: dict[str, int]) -> None:
+        if not self.forked:
+            t = time.perf_counter()
+            self.db.write_batch(batch, last_day, counters)
+            self.busy += time.perf_counter() - t
+            return
+        self._wait()
+        self.jobs.send((batch, last_day, dict(counters)))
+        self.in_flight = True
+
+    def _wait(self) -> None:
+        if not self.in_flight:
+            return
+        t = time.perf_counter()
+        try:
+            status, value = self.results.recv()
+        except EOFError:
+            raise DatabaseError("the writer process stopped unexpectedly",
+                                hint="every finished day is committed; run the command again") from None
+        finally:
+            self.waited += time.perf_counter() - t
+        self.in_flight = False
+        if status == "error":
+            raise DatabaseError(f"writing failed: {value}",
+                                hint="every finished day is committed; fix the cause and run again")
+        self.busy += value
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.forked:
+            return
+        try:
+            if exc_type is None:
+                self._wait()
+        finally:
+            try:
+                self.jobs.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            t = time.perf_counter()
+            self.proc.join()
+            self.waited += time.perf_counter() - t
+            self.jobs.close()
+            self.results.close()
