@@ -20,7 +20,7 @@ from .sim.calendar import DAY, date_of, day_number, day_text, ts_text
 from .sim.events import DayEvents, DayStats
 from .sim.releases import release as make_release
 from .sim.restock import add_copies, purchase
-from .sim.rng import day_rng, derived_seed
+from .sim.rng import day_rng
 from .sim.state import Model, SimState
 from .storage import Database
 
@@ -149,8 +149,7 @@ def release(db: Database, films: int, copies: tuple[int, int], date: dt.date | N
             return [f"planned #{plan_id} for {date_of(day)}: {what}"]
         ev = s.events()
         key = s.state.counters["film"]
-        make_release(s.state, s.model, s.day, ev, films, day_rng(s.model.seed, "manual", key), copies,
-                     derived_seed(s.model.seed, "manual", key), ts=s.now())
+        make_release(s.state, s.model, s.day, ev, films, day_rng(s.model.seed, "manual", key), copies, ts=s.now())
         lines = [f"{'would release' if dry_run else 'released'} {films} film(s) at {ts_text(s.now())}:"]
         for row in ev.films:
             n = sum(1 for inv in ev.inventory if inv[1] == row[0])

@@ -15,7 +15,7 @@ import numpy as np
 from ..config import Config
 from .calendar import DAY, date_of
 from .people import People, email
-from .rng import day_rng, derived_seed, latent_normal, latent_uniform
+from .rng import day_rng, latent_normal, latent_uniform
 
 LANGUAGES = ("English", "Italian", "Japanese", "Mandarin", "French", "German")
 CATEGORIES = ("Action", "Animation", "Children", "Classics", "Comedy", "Documentary", "Drama", "Family",
@@ -59,9 +59,8 @@ class FilmMaker:
     used_titles: set[str] = field(default_factory=set)
 
     def title(self) -> str:
-        fake = self.people.fake
         for _ in range(50):
-            title = f"{fake.word()} {fake.word()}".upper()
+            title = " ".join(self.people.words(self.rng, 2)).upper()
             if title not in self.used_titles:
                 break
         else:
@@ -108,20 +107,15 @@ def make_base(cfg: Config, seed: int) -> BaseData:
     t0 = start * DAY
     rng = day_rng(seed, "base", start)
     people = People()
-    people.reseed(derived_seed(seed, "faker", start))
-    fake = people.fake
     rows: dict[str, list[tuple]] = {}
 
     rows["language"] = [(i + 1, name, t0) for i, name in enumerate(LANGUAGES)]
     rows["category"] = [(i + 1, name, t0) for i, name in enumerate(CATEGORIES)]
-    countries: list[str] = []
-    while len(countries) < cat.countries:
-        name = fake.country()[:50]
-        if name not in countries:
-            countries.append(name)
+    countries = people.countries(rng, cat.countries)
     rows["country"] = [(i + 1, name, t0) for i, name in enumerate(countries)]
-    city_country = rng.integers(1, cat.countries + 1, cat.cities)
-    rows["city"] = [(i + 1, fake.city()[:50], int(c), t0) for i, c in enumerate(city_country)]
+    city_country = rng.integers(1, len(countries) + 1, cat.cities)
+    rows["city"] = [(i + 1, name, int(c), t0) for i, (name, c) in enumerate(zip(people.cities(rng, cat.cities),
+                                                                                  city_country))]
     rows["actor"] = [(i + 1, *name, t0) for i, name in enumerate(people.names(rng, cat.actors))]
 
     # addresses: stores first, then staff, then customers

@@ -8,18 +8,17 @@ from .basedata import FilmMaker
 from .calendar import date_of, weekday
 from .events import DayEvents
 from .restock import add_copies, morning_ts, purchase
-from .rng import day_rng, derived_seed
+from .rng import day_rng
 from .state import Model, SimState
 
 
 def release(state: SimState, model: Model, day: int, ev: DayEvents, n: int, rng: np.random.Generator,
-            copies: tuple[int, int], titles_seed: int, ts: int | None = None) -> np.ndarray:
+            copies: tuple[int, int], ts: int | None = None) -> np.ndarray:
     """Add `n` new films with (min, max) copies per store, released on `day`; returns their ids."""
     if n <= 0:
         return np.zeros(0, np.int64)
     ts = morning_ts(model, day) if ts is None else ts
     ids = state.next_ids("film", n)
-    model.people.reseed(titles_seed)
     maker = FilmMaker(rng, model.people)
     cat = model.cfg.catalog
     films, cast, genre = maker.films(ids, np.full(n, date_of(day).year), ts, state.actors, state.categories,
@@ -45,8 +44,7 @@ def weekly_releases(state: SimState, model: Model, day: int, ev: DayEvents) -> N
         return
     rng = day_rng(model.seed, "releases", day)
     n = int(rng.poisson(cfg.films_per_month * 12 / 52))
-    release(state, model, day, ev, n, rng, (cfg.copies_per_store.min, cfg.copies_per_store.max),
-            derived_seed(model.seed, "releases", day))
+    release(state, model, day, ev, n, rng, (cfg.copies_per_store.min, cfg.copies_per_store.max))
 
 
 def planned_stock(state: SimState, model: Model, day: int, ev: DayEvents) -> None:
@@ -58,5 +56,5 @@ def planned_stock(state: SimState, model: Model, day: int, ev: DayEvents) -> Non
                                                 params.get("stores"), params.get("films")), ts)
         elif action == "release":
             release(state, model, day, ev, int(params["films"]), day_rng(model.seed, "planned", plan_id),
-                    tuple(params["copies"]), derived_seed(model.seed, "planned", plan_id))
+                    tuple(params["copies"]))
         ev.plans_done.append((plan_id, ts))

@@ -14,7 +14,7 @@ _DAY_OFFSET = 1 << 32  # keeps day numbers before 1970 non-negative for SeedSequ
 
 # Stream ids are part of the data's identity: never renumber one.
 STREAMS = {
-    "base": 1, "faker": 2, "demand": 3, "customers": 4, "rentals": 5, "names": 6,
+    "base": 1, "demand": 3, "customers": 4, "rentals": 5, "names": 6,
     "propensity": 11, "popularity": 12, "catalog_age": 13, "returns": 14,
     "releases": 21, "restock": 22, "planned": 23, "manual": 24,
 }
@@ -23,12 +23,6 @@ STREAMS = {
 def day_rng(seed: int, stream: str, day: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(
         [seed & _MASK, STREAMS[stream], day + _DAY_OFFSET])))
-
-
-def derived_seed(seed: int, stream: str, day: int = 0) -> int:
-    """A plain integer seed (for Faker's per-instance seeding)."""
-    return int(np.random.SeedSequence([seed & _MASK, STREAMS[stream], day + _DAY_OFFSET])
-               .generate_state(2, np.uint64)[0])
 
 
 def _splitmix_int(x: int) -> int:
