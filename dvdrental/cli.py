@@ -96,6 +96,7 @@ class Progress:
         self.days, self.quiet, self.label = days, quiet, label
         self.bar = None
         self.rentals = 0
+        self.done = 0
         self.day: int | None = None
         self.started = 0.0
 
@@ -108,10 +109,12 @@ class Progress:
         import time
         from .sim.calendar import date_of
         rate = self.rentals / max(time.perf_counter() - self.started, 1e-9)
-        return f"{date_of(self.day)}  {rate:,.0f} rentals/s"
+        week, weeks = -(-self.done // 7), -(-(self.days or 0) // 7)
+        return f"week {week}/{weeks}  {date_of(self.day)}  {rate:,.0f} rentals/s"
 
     def on_day(self, stats: DayStats) -> None:
-        if self.quiet or not self.days:
+        self.done += 1
+        if self.quiet or not self.days or not sys.stderr.isatty():  # no bar in logs (cron, CI)
             return
         if self.bar is None:
             import time

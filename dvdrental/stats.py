@@ -22,7 +22,7 @@ def statistics(db: Database) -> dict:
         "rentals_simulated": simulated,
         "average_rentals_per_week": round(simulated / weeks, 1),
         "payments": one("SELECT COUNT(*) FROM payment"),
-        "revenue": float(one("SELECT COALESCE(SUM(amount), 0) FROM payment")),
+        "revenue": round(float(one("SELECT COALESCE(SUM(amount), 0) FROM payment")), 2),
         "customers": one("SELECT COUNT(*) FROM customer"),
         "active_customers": one("SELECT COUNT(*) FROM customer WHERE active = 1"),
         "films": one("SELECT COUNT(*) FROM film"),
