@@ -5,6 +5,7 @@ import click
 
 from dvdrental import cli, inventory
 from dvdrental.config import STRATEGIES
+from dvdrental.maintain_text import stock_lines
 
 HELP = {"help_option_names": ["-h", "--help"]}
 
@@ -103,19 +104,8 @@ def report(db_url, config_path, seed, quiet, as_json):
     if as_json:
         cli.emit_json(data)
         return
-    click.echo(f"Stock on {data['last_day']}:")
-    click.echo(f"  {'store':>5} {'copies':>7} {'retired':>8} {'live':>6} {'out':>5} {'shelf':>6} {'films':>6} "
-               f"{'utilisation':>11}")
-    for s in data["stores"]:
-        click.echo(f"  {s['store_id']:>5} {s['copies']:>7} {s['retired']:>8} {s['live']:>6} {s['out']:>5} "
-                   f"{s['on_shelf']:>6} {s['films']:>6} {s['utilisation']:>10.1%}")
-    click.echo("Rentals per copy by copy age (index: 1 = an average copy at the time; removes growth and seasons):")
-    for row in data["by_age"]:
-        rate = "-" if row["rentals_per_copy_week"] is None else f"{row['rentals_per_copy_week']:.3f}"
-        index = "-" if row["index"] is None else f"{row['index']:.2f}"
-        click.echo(f"  {row['age']:<12} {row['rentals']:>9,} rentals  {row['copy_weeks']:>10,.1f} copy-weeks  "
-                   f"{rate:>7} per copy-week  index {index:>5}")
-
+    for line in stock_lines(data):
+        click.echo(line)
 
 if __name__ == "__main__":
     main()
