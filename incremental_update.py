@@ -17,7 +17,7 @@ def _until(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD or 'today'", param_hint="'--until'")
+        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD or 'today'", param_hint="'--until'") from None
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,22 +20,11 @@ def _json_option(func: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(func)
 
 
-def _open(config_path: str | None, db_url: str | None) -> Database:
-    """An existing database (never created here) that generator.py has initialised."""
-    db = cli.open_db(cli.load(config_path), db_url, create=False)
-    try:
-        db.require_sim_state()
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _show(config_path: str | None, db_url: str | None, as_json: bool, compute: Callable[[Database], dict],
-          lines: Callable[[dict], list[str]]) -> None:
+def _show(config_path: str | None, db_url: str | None, seed: int | None, as_json: bool,
+          compute: Callable[[Database], dict], lines: Callable[[dict], list[str]]) -> None:
     """Read-only subcommands: compute a dict, print it as JSON or as text lines."""
     with cli.errors():
-        with _open(config_path, db_url) as db:
+        with cli.open_existing(config_path, db_url, seed) as db:
             data = compute(db)
     if as_json:
         cli.emit_json(data)
@@ -59,7 +48,7 @@ def main():
 def stats(db_url, config_path, seed, quiet, as_json):
     """Row counts of every Sakila and sim_ table, the simulated date range, rentals and revenue."""
     from dvdrental.overview import overview
-    _show(config_path, db_url, as_json, overview, text.stats_lines)
+    _show(config_path, db_url, seed, as_json, overview, text.stats_lines)
 
 
 @main.command(context_settings=HELP)
@@ -74,7 +63,7 @@ def growth(db_url, config_path, seed, quiet, period, last, as_json):
     Partial periods at either end are marked and get no growth rate.
     """
     from dvdrental.growth import growth_table
-    _show(config_path, db_url, as_json, lambda db: growth_table(db, period, last), text.growth_lines)
+    _show(config_path, db_url, seed, as_json, lambda db: growth_table(db, period, last), text.growth_lines)
 
 
 @main.command(context_settings=HELP)
@@ -83,7 +72,7 @@ def growth(db_url, config_path, seed, quiet, period, last, as_json):
 def inventory(db_url, config_path, seed, quiet, as_json):
     """Stock per store, utilisation, copies out, and rentals per copy-week by copy age."""
     from dvdrental.inventory import stock_report
-    _show(config_path, db_url, as_json, stock_report, text.stock_lines)
+    _show(config_path, db_url, seed, as_json, stock_report, text.stock_lines)
 
 
 @main.command("late-fees", context_settings=HELP)
@@ -98,7 +87,7 @@ def late_fees(db_url, config_path, seed, quiet, as_json):
     sums the payments made at return.
     """
     from dvdrental.late_fees import late_fee_report
-    _show(config_path, db_url, as_json, late_fee_report, text.late_fee_lines)
+    _show(config_path, db_url, seed, as_json, late_fee_report, text.late_fee_lines)
 
 
 @main.command(context_settings=HELP)
@@ -108,7 +97,7 @@ def customers(db_url, config_path, seed, quiet, as_json):
     """Monthly cohorts with retention (+1, +2, +3, +6, +12 months), churn and reactivation per month,
     active vs inactive customers, and the share of churns reactivated within a year."""
     from dvdrental.cohorts import customer_report
-    _show(config_path, db_url, as_json, customer_report, text.customer_lines)
+    _show(config_path, db_url, seed, as_json, customer_report, text.customer_lines)
 
 
 @main.command(context_settings=HELP)
@@ -124,7 +113,7 @@ def report(db_url, config_path, seed, quiet, output, png_dir):
     from dvdrental.paths import resolve
     from dvdrental.report import write_report
     with cli.errors():
-        with _open(config_path, db_url) as db:
+        with cli.open_existing(config_path, db_url, seed) as db:
             done = write_report(db, output or resolve("reports/report.html"), png_dir)
     if not quiet:
         click.echo(f"Wrote {done.html} and {len(done.pngs)} charts:")
@@ -148,7 +137,7 @@ def checksum(db_url, config_path, seed, quiet, per_table, as_json):
             data["tables"] = table_digests(db)
         return data
 
-    _show(config_path, db_url, as_json, compute, text.checksum_lines)
+    _show(config_path, db_url, seed, as_json, compute, text.checksum_lines)
 
 
 @main.command(context_settings=HELP)
@@ -157,7 +146,7 @@ def optimize(db_url, config_path, seed, quiet):
     """Refresh the query planner's statistics: SQLite ANALYZE and PRAGMA optimize; MySQL/MariaDB
     ANALYZE TABLE and OPTIMIZE TABLE on the Sakila and sim_ tables."""
     with cli.errors():
-        with _open(config_path, db_url) as db, db.lock():
+        with cli.open_existing(config_path, db_url, seed) as db, db.lock():
             present = db.table_names()
             lines = db.optimize([name for name in TABLES if name in present])
     if not quiet:
@@ -174,7 +163,7 @@ def backup(db_url, config_path, seed, quiet, output):
     in a temporary option file, never on a command line."""
     from dvdrental.backup import backup as make_backup
     with cli.errors():
-        with _open(config_path, db_url) as db, db.lock():
+        with cli.open_existing(config_path, db_url, seed) as db, db.lock():
             path = make_backup(db, output)
     if not quiet:
         click.echo(f"Backed up {db.url.display()} to {path} ({path.stat().st_size:,} bytes)")

@@ -23,10 +23,8 @@ def main(db_url, config_path, seed, quiet, as_json, no_realism):
 
     Exit status: 0 all checks pass, 1 a check failed, 2 the database could not be checked.
     """
-    del seed
     with cli.errors():
-        cfg = cli.load(config_path)
-        with cli.open_db(cfg, db_url, create=False) as db:
+        with cli.open_existing(config_path, db_url, seed) as db:
             result = validate(db, realism=not no_realism)
     if as_json:
         cli.emit_json(result)

@@ -85,6 +85,21 @@ def open_db(cfg: Config, db_url: str | None, create: bool = True) -> Database:
     return connect(database_url(cfg, db_url), create=create)
 
 
+def open_existing(config_path: str | None, db_url: str | None, seed: int | None = None) -> Database:
+    """A database generator.py initialised (never created here); --seed, if given, must be its seed."""
+    from .errors import StateError
+    db = open_db(load(config_path), db_url, create=False)
+    try:
+        st = db.require_sim_state()
+        if seed is not None and seed != st["seed"]:
+            raise StateError(f"--seed {seed} differs from the database's seed {st['seed']}",
+                             hint="leave --seed out, or point --db at the database made with that seed")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 class Progress:
     """A progress bar over simulated days (shows the date and rentals per second).
 

@@ -186,7 +186,7 @@ def retire(db: Database, damaged: int | None = None, inventory_ids: list[int] | 
                 raise ConfigError(f"copy {inv} is already retired")
             chosen.append((inv, "lost" if inv in renting else "damaged"))
         if overdue_days is not None:
-            for rid, r in sorted(st.open.items()):
+            for _, r in sorted(st.open.items()):
                 late = s.day - r.rental_ts // DAY - r.duration
                 if late > overdue_days and not r.lost and (store is None or st.stock.store[r.inventory_id] == store):
                     chosen.append((r.inventory_id, "lost"))

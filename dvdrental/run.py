@@ -1,7 +1,7 @@
-"""Runs: create a database (generator) and move one forward (incremental), a day per transaction.
+"""Runs: create a database (generator) and move one forward (incremental, master), whole days per commit.
 
 This is the layer between the pure core and storage: it rebuilds state from the database, steps the
-simulation, hands each day's events to storage and keeps the score. It never prints; callers pass
+simulation, hands the days' events to the writer and keeps the score. It never prints; callers pass
 `on_day` to show progress.
 """
 

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import pytest
@@ -58,7 +59,7 @@ def test_override_revalidates():
 
 def test_config_is_frozen():
     cfg = load_config()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.demand.growth_rate = 3  # type: ignore[misc]
 
 

@@ -1,7 +1,6 @@
 """master_simulation.py: calibration, seasons, scenarios' shapes, classroom mode, resuming, bad input."""
 
 import hashlib
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from click.testing import CliRunner
 import master_simulation
 from dvdrental.checksum import checksum
 from dvdrental.config import load_config
-from dvdrental.master import run_master, seed_for, url_for
+from dvdrental.master import seed_for, url_for
 from dvdrental.stats import statistics
 from dvdrental.storage import connect
 from conftest import ROOT
