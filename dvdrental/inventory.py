@@ -234,19 +234,23 @@ def stock_report(db: Database) -> dict:
     return out
 
 
-def rentals_by_copy_age(db: Database, end_ts: int) -> list[dict]:
+def rentals_by_copy_age(db: Database, end_ts: int, start_ts: int | None = None) -> list[dict]:
     """Rentals per copy-week for copies of each age, and an index that removes growth and seasons.
 
     The raw rate mixes age with calendar time (the initial copies all age together through busy and
     quiet months). The index compares each age's rentals with what copies of that age would have got at
     each month's overall rentals per copy-day: above 1 means rented more than an average copy then.
+    `start_ts` limits it to rentals and copy-days from then on (the simulated period of an adopted
+    database).
     """
     from .sim.calendar import parse_ts
     days = db.days_between("r.rental_date", "i.created_at")
     case = " ".join(f"WHEN d < {hi} THEN {k}" for k, (_, hi, _) in enumerate(AGE_BUCKETS))
+    since = ts_text(start_ts) if start_ts is not None else "1000-01-01 00:00:00"
     counted = db.query(f"SELECT month, CASE {case} END AS b, COUNT(*) FROM "
                        f"(SELECT SUBSTR(r.rental_date, 1, 7) AS month, {days} AS d FROM rental r "
-                       f"JOIN inventory i ON i.inventory_id = r.inventory_id) x GROUP BY month, b")
+                       f"JOIN inventory i ON i.inventory_id = r.inventory_id WHERE r.rental_date >= ?) x "
+                       f"GROUP BY month, b", (since,))
     copies = db.query("SELECT created_at, retired_at FROM inventory")
     if not copies:
         return []
@@ -259,8 +263,9 @@ def rentals_by_copy_age(db: Database, end_ts: int) -> list[dict]:
     for m, b, n in counted:
         rentals[months.index(str(m)), int(b)] += int(n)
     exposure = np.zeros_like(rentals)  # copy-days per month and age bucket
+    floor = start_ts // DAY if start_ts is not None else np.iinfo(np.int64).min
     for k, (lo, hi, _) in enumerate(AGE_BUCKETS):
-        start, stop = created + lo, np.minimum(gone, created + hi)
+        start, stop = np.maximum(created + lo, floor), np.minimum(gone, created + hi)
         for i, (m0, m1) in enumerate(bounds):
             exposure[i, k] = np.clip(np.minimum(stop, m1) - np.maximum(start, m0), 0, None).sum()
     rate = np.divide(rentals.sum(axis=1), exposure.sum(axis=1), out=np.zeros(len(months)),

@@ -310,3 +310,42 @@ def test_databases_that_cannot_be_checked_exit_2(tmp_path):
     r = cli(empty)
     assert r.exit_code == 2 and "generator.py first" in r.output
     assert cli("mysql://root@127.0.0.1:1/x").exit_code == 2
+
+
+def _count_idle_candidates(monkeypatch):
+    from dvdrental.sim import customers
+    seen = set()
+    original = customers.Customers.idle_candidates
+
+    def counting(self, now, weeks):
+        found = original(self, now, weeks)
+        seen.update((int(c), now) for c in found)
+        return found
+    monkeypatch.setattr(customers.Customers, "idle_candidates", counting)
+    return seen
+
+
+def _churn_details(db):
+    result = run_validate(db)
+    churn = next(c for c in result["realism"] if c["name"] == "churn")
+    return result, churn["details"][0]
+
+
+def test_churn_measurement_counts_exactly_what_the_simulation_saw(tmp_path, monkeypatch):
+    seen = _count_idle_candidates(monkeypatch)
+    db = build(tiny_config(simulation={"initial_weeks": 30}), f"sqlite:///{tmp_path}/c.db")
+    _, details = _churn_details(db)
+    assert details["eligible_customer_mondays"] == len(seen)
+    assert details["churned"] == db.query("SELECT COUNT(*) FROM sim_customer_event WHERE event = 'churn'")[0][0]
+
+
+def test_adopted_sakila_database_passes_validation(mysql_url, monkeypatch):
+    from sakila_legacy import build_legacy_sakila
+    seen = _count_idle_candidates(monkeypatch)
+    url = mysql_url("adopted")
+    build_legacy_sakila(url)
+    db = connect(url)
+    advance(db, Span(weeks=26))
+    result, details = _churn_details(db)
+    assert result["ok"], result["failed"]
+    assert details["eligible_customer_mondays"] == len(seen)  # customers inactive at adoption excluded
