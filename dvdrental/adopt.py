@@ -34,7 +34,8 @@ from .errors import DatabaseError, StateError
 from .paths import MYSQL_SCHEMA
 from .sim.calendar import date_of, day_number
 from .storage import Database
-from .storage.base import COUNTER_TABLES
+from .sim.state import COUNTERS
+from .storage.base import id_maxima
 from .storage.rows import sim_state_row
 from .storage.tables import SAKILA_TABLES
 
@@ -114,20 +115,17 @@ def read_history(db: Database) -> History:
                    int(active[1] or 0) or int(active[0]) or 1)
 
 
-def history_last_day(db: Database) -> int:
-    """The day number the adopted database will start after (for checking a run's span first)."""
-    return day_number(read_history(db).last_day)
-
-
 # ---- adoption ----------------------------------------------------------------------------------
 
 Step = Callable[[Database, History], list[str]]
 
 
-def adopt(db: Database, cfg: Config | None = None, seed: int | None = None) -> list[str]:
+def adopt(db: Database, cfg: Config | None = None, seed: int | None = None,
+          history: History | None = None) -> list[str]:
     """Migrate a standard Sakila database in place and make it a dvdrental-live database.
 
-    Returns one line per change made. The caller holds the database lock.
+    Returns one line per change made. The caller holds the database lock, and may pass the history
+    it already read (to check a run's span before anything changes).
     """
     if db.engine != "mysql":
         raise StateError(f"{db.url.display()} is not a dvdrental-live database",
@@ -135,7 +133,7 @@ def adopt(db: Database, cfg: Config | None = None, seed: int | None = None) -> l
     if not is_legacy_sakila(db):
         raise StateError(f"{db.url.display()} is not a standard Sakila database",
                          hint="run generator.py first")
-    history = read_history(db)  # before any change: a database we cannot continue stays untouched
+    history = history or read_history(db)  # before any change: one we cannot continue stays untouched
     lines: list[str] = []
     for step in STEPS:
         lines += step(db, history)
@@ -523,9 +521,7 @@ def write_state(db: Database, history: History, cfg: Config | None, seed: int | 
     seed = cfg.simulation.seed if seed is None else seed
     adopted, lines = calibrated_config(cfg, history, seed)
     last = day_number(history.last_day)
-    tops = db.query("SELECT " + ", ".join(f"(SELECT MAX({k}_id) FROM {t})"
-                                          for k, t in COUNTER_TABLES.items()))
-    counters = {kind: int(top or 0) + 1 for kind, top in zip(COUNTER_TABLES, tops[0])}
+    counters = {kind: top + 1 for kind, top in zip(COUNTERS, id_maxima(db))}
     with db.transaction():
         db.write_sim_state(sim_state_row(seed, last + 1, last, ORIGIN, counters, adopted.simulation_dict()))
     return [

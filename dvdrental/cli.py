@@ -156,12 +156,17 @@ def progress(days: int | None, quiet: bool, label: str = "Simulating") -> Iterat
         bar.close()
 
 
-def table(rows: list[tuple[str, str]], title: str | None = None) -> None:
+def kv_lines(rows: list[tuple[str, str]]) -> list[str]:
+    """Label / value pairs as aligned, indented lines."""
     width = max((len(k) for k, _ in rows), default=0)
+    return [f"  {key:<{width}}  {value}" for key, value in rows]
+
+
+def table(rows: list[tuple[str, str]], title: str | None = None) -> None:
     if title:
         click.echo(title)
-    for key, value in rows:
-        click.echo(f"  {key:<{width}}  {value}")
+    for line in kv_lines(rows):
+        click.echo(line)
 
 
 def emit_json(data: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .sim.calendar import DAY, date_of, parse_ts
+from .sim.calendar import DAY, date_of
 from .storage import Database
 
 OFFSETS = (1, 2, 3, 6, 12)
@@ -23,15 +23,30 @@ def month_index(text: str) -> int:
     return int(text[:4]) * 12 + int(text[5:7]) - 1
 
 
-def month_text(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def last_full_month(last_day: int) -> int:
     """The last calendar month whose every day is simulated."""
     d = date_of(last_day)
     idx = d.year * 12 + d.month - 1
     return idx if (d + dt.timedelta(days=1)).day == 1 else idx - 1
+
+
+def reactivations_within_a_year(db: Database, last_day: int) -> tuple[int, int]:
+    """(churns at least a year before the end of `last_day`, how many of them came back within a year).
+
+    A churn less than a year old cannot be judged yet, so it is not counted at all.
+    """
+    ep = db.epoch_seconds
+    churns: list[tuple[int, int]] = []
+    backs: dict[int, list[int]] = defaultdict(list)
+    for cid, ts, event in db.query(f"SELECT customer_id, {ep('event_date')}, event FROM sim_customer_event"):
+        if event == "churn":
+            churns.append((int(cid), int(ts)))
+        else:
+            backs[int(cid)].append(int(ts))
+    year, horizon = YEAR_DAYS * DAY, (last_day + 1) * DAY
+    old = [(cid, ts) for cid, ts in churns if ts + year <= horizon]
+    back = sum(1 for cid, ts in old if any(ts < b <= ts + year for b in backs.get(cid, ())))
+    return len(old), back
 
 
 def customer_report(db: Database) -> dict:
@@ -44,8 +59,8 @@ def customer_report(db: Database) -> dict:
         FROM rental r JOIN customer c ON c.customer_id = r.customer_id
         GROUP BY cm, rm""")
     active = {int(a): int(n) for a, n in db.query("SELECT active, COUNT(*) FROM customer GROUP BY active")}
-    events = db.query("SELECT customer_id, event_date, event FROM sim_customer_event "
-                      "ORDER BY customer_id, event_date")
+    events = db.query("SELECT SUBSTR(event_date, 1, 7) AS m, event, COUNT(*) FROM sim_customer_event "
+                      "GROUP BY SUBSTR(event_date, 1, 7), event")
 
     full = last_full_month(last_day)
     renters: dict[tuple[int, int], int] = {}
@@ -61,28 +76,16 @@ def customer_report(db: Database) -> dict:
     per_month: dict[str, dict[str, int]] = defaultdict(lambda: {"new_customers": 0, "churned": 0, "reactivated": 0})
     for m, n in sizes.items():
         per_month[m]["new_customers"] = n
-    by_customer: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for cid, when, event in events:
-        ts = parse_ts(when)
-        per_month[date_of(ts // DAY).strftime("%Y-%m")]["churned" if event == "churn" else "reactivated"] += 1
-        by_customer[int(cid)].append((ts, str(event)))
-
-    observed = came_back = 0
-    horizon = (last_day + 1) * DAY  # end of the last simulated day
-    for history in by_customer.values():
-        for i, (ts, event) in enumerate(history):
-            if event != "churn" or ts + YEAR_DAYS * DAY > horizon:
-                continue  # a churn less than a year ago cannot be judged yet
-            observed += 1
-            if any(e == "reactivate" and ts < t <= ts + YEAR_DAYS * DAY for t, e in history[i + 1:]):
-                came_back += 1
+    for m, event, n in events:
+        per_month[str(m)]["churned" if event == "churn" else "reactivated"] += int(n)
+    observed, came_back = reactivations_within_a_year(db, last_day)
     return {
         "last_day": date_of(last_day).isoformat(),
         "customers": sum(sizes.values()),
         "active": active.get(1, 0),
         "inactive": active.get(0, 0),
-        "churn_events": sum(1 for _, _, e in events if e == "churn"),
-        "reactivation_events": sum(1 for _, _, e in events if e == "reactivate"),
+        "churn_events": sum(int(n) for _, e, n in events if e == "churn"),
+        "reactivation_events": sum(int(n) for _, e, n in events if e == "reactivate"),
         "churned_a_year_ago_or_more": observed,
         "reactivated_within_a_year": came_back,
         "reactivation_share": round(came_back / observed, 4) if observed else None,

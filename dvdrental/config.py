@@ -246,6 +246,11 @@ class Config:
             raise ConfigError("catalog.stores * catalog.staff_per_store must be <= 255 (Sakila's TINYINT ids)")
 
 
+def stored(sim_state: dict) -> Config:
+    """The configuration a database was simulated with (sim_state.config), validated like a file."""
+    return Config.from_dict(sim_state["config"])
+
+
 # ---- level presets ----------------------------------------------------------------------------
 
 def effective(cfg: Config) -> Config:

@@ -34,8 +34,9 @@ def _ids(db: Database, sql: str, params: tuple = ()) -> list[str]:
 
 def unique_ids(db: Database, ctx: Context) -> list[str]:
     out = []
+    present = db.table_names()
     for table in TABLES.values():
-        if table.name.startswith("sim_") or table.name not in db.table_names():
+        if table.name.startswith("sim_") or table.name not in present:
             continue
         key = ", ".join(table.key)
         out += [f"{table.name} {v}" for v in _ids(
@@ -204,8 +205,9 @@ CHECKS: tuple[Check, ...] = (
 def context_for(db: Database, sim_state: dict) -> Context:
     """Check context from sim_state: rows before the first simulated day of an adopted database are
     imported history and are not held to the simulation's invariants."""
+    from .config import stored
     from .sim.calendar import day_text
-    fee = sim_state["config"].get("returns", {}).get("late_fee_per_day", 1.0)
+    fee = stored(sim_state).returns.late_fee_per_day
     imported = sim_state.get("origin", "generator") != "generator"
     since = f"{day_text(sim_state['start_date'])} 00:00:00" if imported else "1000-01-01 00:00:00"
     return Context(f"{day_text(sim_state['last_day'])} 23:59:59", since, int(round(fee * 100)))

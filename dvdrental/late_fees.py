@@ -11,17 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .config import stored
 from .sim.calendar import date_of
 from .storage import Database
 
 #: Buckets of days late: (lowest, highest or None, label).
 DAYS_LATE_BUCKETS = ((1, 1, "1 day"), (2, 2, "2 days"), (3, 3, "3 days"), (4, 7, "4-7 days"),
                      (8, 14, "8-14 days"), (15, 30, "15-30 days"), (31, None, "31+ days"))
-
-
-def fee_per_day(sim_state: dict) -> float:
-    """The late fee per day the simulation charged (the effective config in sim_state)."""
-    return float(sim_state["config"].get("returns", {}).get("late_fee_per_day", 1.0))
 
 
 def bucket_of(days: int) -> str:
@@ -34,7 +30,7 @@ def bucket_of(days: int) -> str:
 def late_fee_report(db: Database) -> dict:
     """Per month of return: returns, late returns, fees due and paid; lost copies per month retired."""
     st = db.require_sim_state()
-    fee = fee_per_day(st)
+    fee = stored(st).returns.late_fee_per_day
     # compare before subtracting: MySQL's rental_duration is UNSIGNED, and a negative difference is an error
     days = db.days_between("r.return_date", "r.rental_date")
     late = f"CASE WHEN {days} > f.rental_duration THEN {days} - f.rental_duration ELSE 0 END"

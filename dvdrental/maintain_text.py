@@ -5,6 +5,7 @@ Kept apart from the computations so that the numbers have one source and the scr
 
 from __future__ import annotations
 
+from .cli import kv_lines
 from .overview import rows as overview_rows
 
 
@@ -16,14 +17,9 @@ def _signed(v: float | None, width: int = 8) -> str:
     return f"{'-':>{width}}" if v is None else f"{v:>+{width}.1%}"
 
 
-def _kv(rows: list[tuple[str, str]]) -> list[str]:
-    width = max((len(k) for k, _ in rows), default=0)
-    return [f"  {k:<{width}}  {v}" for k, v in rows]
-
-
 def stats_lines(data: dict) -> list[str]:
-    lines = [f"{data['database']} ({data['engine']}):", *_kv(overview_rows(data)), "Rows per table:"]
-    lines += _kv([(k, "missing" if v is None else f"{v:,}") for k, v in data["tables"].items()])
+    lines = [f"{data['database']} ({data['engine']}):", *kv_lines(overview_rows(data)), "Rows per table:"]
+    lines += kv_lines([(k, "missing" if v is None else f"{v:,}") for k, v in data["tables"].items()])
     return lines
 
 
@@ -75,7 +71,7 @@ def late_fee_lines(data: dict) -> list[str]:
     lines.append("Days late (returned late rentals):")
     for b in data["days_late"]:
         lines.append(f"  {b['days']:<11} {b['rentals']:>8,} {_pct(b['share'])}")
-    lines += _kv([("late-fee payments", f"{t['late_fee_payments']:,}"),
+    lines += kv_lines([("late-fee payments", f"{t['late_fee_payments']:,}"),
                   ("lost copies (never returned, retired)", f"{t['lost']:,}"),
                   ("replacement charges", f"{t['replacement_revenue']:,.2f}"),
                   (f"overdue now (out, not lost, on {data['last_day']})", f"{t['overdue_now']:,}")])
@@ -84,7 +80,7 @@ def late_fee_lines(data: dict) -> list[str]:
 
 def customer_lines(data: dict) -> list[str]:
     share = data["reactivation_share"]
-    lines = [f"Customers on {data['last_day']}:", *_kv([
+    lines = [f"Customers on {data['last_day']}:", *kv_lines([
         ("customers", f"{data['customers']:,}"),
         ("active / inactive", f"{data['active']:,} / {data['inactive']:,}"),
         ("churn / reactivation events", f"{data['churn_events']:,} / {data['reactivation_events']:,}"),

@@ -21,7 +21,6 @@ def table_counts(db: Database) -> dict[str, int | None]:
 
 def overview(db: Database) -> dict:
     stats = statistics(db)
-    stats["revenue"] = round(stats["revenue"], 2)  # SQLite sums REALs: 10449.769999999487, not 10449.77
     lo, hi = db.query("SELECT MIN(rental_date), MAX(rental_date) FROM rental")[0]
     return {
         "database": db.url.display(),

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import Config, effective
+from .config import Config, effective, stored
+from .cohorts import reactivations_within_a_year
 from .inventory import rentals_by_copy_age
 from .series import daily, daily_rentals
-from .sim.calendar import DAY, date_of, weekday
+from .sim.calendar import DAY, date_of, day_number, weekday
 from .sim.customers import reactivation_hazard
 from .sim.demand import Demand
 from .storage import Database
@@ -90,7 +91,7 @@ class Days:
 
 
 def load_days(db: Database, cfg: Config, first: int, last: int) -> Days:
-    model = Demand.build(cfg.demand, cfg.seasonality, _start(cfg))
+    model = Demand.build(cfg.demand, cfg.seasonality, day_number(cfg.simulation.start_date))
     rentals = daily_rentals(db, first, last).values
     lost = daily(db, "SUM(lost_demand)", "sim_day", "day", first, last).values
     days = np.arange(first, last + 1)
@@ -100,11 +101,6 @@ def load_days(db: Database, cfg: Config, first: int, last: int) -> Days:
     spike = (lam > 0) & (demand > lam * (1 + m) / 2) if m >= 1.5 else np.zeros(len(days), bool)
     return Days(cfg, model, first, last, demand, lam, np.array([model.trend(int(d)) / 7 for d in days]),
                 np.array([model.season(int(d)) for d in days]), np.array([weekday(int(d)) for d in days]), spike)
-
-
-def _start(cfg: Config) -> int:
-    from .sim.calendar import day_number
-    return day_number(cfg.simulation.start_date)
 
 
 def _growth_check(name: str, description: str, days: Days, a: np.ndarray, b: np.ndarray, weeks: int) -> Result:
@@ -308,24 +304,13 @@ def churn(db: Database, cfg: Config, first: int, last: int) -> Result:
 
 def reactivation(db: Database, cfg: Config, last: int) -> Result:
     desc = "share of churned customers that come back within a year"
-    ep = db.epoch_seconds
-    rows = db.query(f"SELECT customer_id, {ep('event_date')}, event FROM sim_customer_event ORDER BY customer_id")
-    churns: list[tuple[int, int]] = []
-    backs: dict[int, list[int]] = {}
-    for cid, ts, event in rows:
-        if event == "churn":
-            churns.append((cid, int(ts)))
-        else:
-            backs.setdefault(cid, []).append(int(ts))
-    old = [(cid, ts) for cid, ts in churns if ts // DAY + 365 <= last]
-    if len(old) < 30:
-        return Result("reactivation", desc, status="skip",
-                      measured=f"{len(old)} churn(s) a year old or more, needs 30")
-    back = sum(1 for cid, ts in old if any(ts < b <= ts + 365 * DAY for b in backs.get(cid, ())))
+    old, back = reactivations_within_a_year(db, last)
+    if old < 30:
+        return Result("reactivation", desc, status="skip", measured=f"{old} churn(s) a year old or more, needs 30")
     expected = 1 - (1 - reactivation_hazard(cfg.customers)) ** 365
-    tol = max(Z * math.sqrt(expected * (1 - expected) / len(old)), 0.02)
-    meas = back / len(old)
-    return Result("reactivation", desc, f"{expected * 100:.1f} %", f"{meas * 100:.1f} % ({back} of {len(old)})",
+    tol = max(Z * math.sqrt(expected * (1 - expected) / old), 0.02)
+    meas = back / old
+    return Result("reactivation", desc, f"{expected * 100:.1f} %", f"{meas * 100:.1f} % ({back} of {old})",
                   f"+-{tol * 100:.1f} pts", _status(abs(meas - expected) <= tol))
 
 
@@ -405,7 +390,7 @@ def copy_age(db: Database, first: int, last: int) -> Result:
 
 
 def report(db: Database, sim_state: dict) -> list[Result]:
-    cfg = effective(Config.from_dict(sim_state["config"]))
+    cfg = effective(stored(sim_state))
     first, last = sim_state["start_date"], sim_state["last_day"]
     if last < first:
         return [Result("period", "simulated days", status="skip", measured="no simulated days yet")]

@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .config import Config, effective
+from .config import Config, effective, stored
 from .errors import StateError
 from .sim.basedata import make_base
 from .sim.calendar import date_of, day_number, day_text
-from .sim.day import step
+from .sim.day import morning_work, step
 from .sim.events import DayStats
 from .sim.state import Model, SimState
 from .storage import Database
@@ -91,10 +91,11 @@ def simulate(db: Database, model: Model, state: SimState, last_day: int, summary
     """
     clock = time.perf_counter
     batch, pending = Batch(), 0
+    morning = morning_work(model)  # depends on the config only: once per run, not per day
     with BatchWriter(db) as writer:
         while state.day < last_day:
             t = clock()
-            ev = step(state, model)
+            ev = step(state, model, morning)
             batch.add(ev)
             pending += 1
             summary.timings["simulate"] += clock() - t
@@ -178,9 +179,9 @@ def position(db: Database, cfg_override: Config | None = None, seed: int | None 
     if seed is not None and seed != st["seed"]:
         raise StateError(f"--seed {seed} differs from the database's seed {st['seed']}",
                          hint="a database keeps the seed it was generated with; leave --seed out")
-    stored = Config.from_dict(st["config"])
-    cfg = stored if cfg_override is None else cfg_override.override(
-        {"simulation": {"seed": st["seed"], "start_date": stored.simulation.start_date.isoformat()}})
+    kept = stored(st)
+    cfg = kept if cfg_override is None else cfg_override.override(
+        {"simulation": {"seed": st["seed"], "start_date": kept.simulation.start_date.isoformat()}})
     return Position(st, cfg, st["seed"], st["start_date"], st["last_day"])
 
 
@@ -195,10 +196,11 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
     t = time.perf_counter()
     with db.lock():
         if db.read_sim_state() is None and db.engine == "mysql":
-            from .adopt import adopt, history_last_day, is_legacy_sakila
+            from .adopt import adopt, is_legacy_sakila, read_history
             if is_legacy_sakila(db):
-                span.last_day(history_last_day(db))  # refuse a bad span before migrating anything
-                for line in adopt(db, cfg_override, seed):
+                history = read_history(db)
+                span.last_day(day_number(history.last_day))  # refuse a bad span before migrating anything
+                for line in adopt(db, cfg_override, seed, history):
                     if on_notice:
                         on_notice(line)
                 cfg_override = None  # the adopted config is stored; it already includes the override

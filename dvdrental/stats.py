@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .sim.calendar import date_of, day_text
+from .sim.calendar import day_text
 from .storage import Database
 
 
@@ -50,5 +50,3 @@ def rows(stats: dict) -> list[tuple[str, str]]:
         ("demand lost to empty shelves", f"{stats['lost_demand']:,}"),
     ]
 
-
-__all__ = ["statistics", "rows", "date_of"]

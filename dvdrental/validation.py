@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from .invariants import CHECKS, context_for
 from .realism import report as realism_report
+from .sim.calendar import day_text
 from .storage import Database
 from .storage.tables import SIM_TABLES
 
@@ -18,7 +19,7 @@ def validate(db: Database, realism: bool = True) -> dict:
     started = time.perf_counter()
     st = db.require_sim_state()
     missing = db.missing_sakila() + [t.name for t in SIM_TABLES if t.name not in db.table_names()]
-    out: dict = {"database": db.url.display(), "last_day": str(st["last_day"]),
+    out: dict = {"database": db.url.display(), "last_day": day_text(st["last_day"]),
                  "schema": {"status": "fail" if missing else "pass", "missing": missing},
                  "invariants": [], "realism": []}
     if not missing:
@@ -31,8 +32,6 @@ def validate(db: Database, realism: bool = True) -> dict:
                                       "examples": found[:EXAMPLES], "seconds": round(time.perf_counter() - t, 3)})
         if realism:
             out["realism"] = [asdict(r) for r in realism_report(db, st)]
-    from .sim.calendar import day_text
-    out["last_day"] = day_text(st["last_day"])
     failed = [c["name"] for c in out["invariants"] + out["realism"] if c["status"] == "fail"]
     out["failed"] = (["schema"] if missing else []) + failed
     out["ok"] = not out["failed"]

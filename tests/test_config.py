@@ -85,6 +85,20 @@ def test_database_url_precedence(monkeypatch):
     assert database_url(parts, None) == "mysql://u:p%40ss@127.0.0.1:3306/d"
 
 
-def test_scenarios_are_valid_overrides():
+def _leaves(d, prefix=""):
+    for k, v in d.items():
+        if isinstance(v, dict):
+            yield from _leaves(v, f"{prefix}{k}.")
+        else:
+            yield f"{prefix}{k}", v
+
+
+def test_scenarios_are_valid_overrides_that_apply():
+    from dvdrental.config import SCENARIO_DIR
+    assert len(scenario_names()) == 8
     for name in scenario_names():
-        load_config(scenario=name)
+        raw = json.loads((SCENARIO_DIR / f"{name}.json").read_text())
+        assert len(raw.pop("description")) > 30, name
+        applied = dict(_leaves(load_config(scenario=name).to_dict()))
+        for key, value in _leaves(raw):
+            assert applied[key] == value, (name, key)

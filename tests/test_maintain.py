@@ -21,6 +21,7 @@ from PIL import Image
 
 import maintain
 from dvdrental import backup as backup_module
+from dvdrental.storage import mysql as mysql_storage
 from dvdrental.checksum import checksum, table_digests
 from dvdrental.inventory import stock_report
 from dvdrental.paths import PROJECT_ROOT
@@ -436,12 +437,12 @@ def test_mysql_backup_restores_with_the_password_never_on_a_command_line(mysql_u
             seen.append((cmd, stat.S_IMODE(options.stat().st_mode), options.read_text(), options))
             return real_run(cmd, *args, **kwargs)
 
-        monkeypatch.setattr(backup_module.subprocess, "run", spy)
+        monkeypatch.setattr(mysql_storage.subprocess, "run", spy)
         target = tmp_path / "dump.sql"
         ok("backup", "--db", url, "--output", str(target))
         monkeypatch.undo()
         (cmd, mode, options_text, options_path), = seen
-        assert Path(cmd[0]).name in backup_module.DUMP_TOOLS and cmd[1].startswith("--defaults-extra-file=")
+        assert Path(cmd[0]).name in mysql_storage.DUMP_TOOLS and cmd[1].startswith("--defaults-extra-file=")
         assert not any(password in part or "password" in part.lower() for part in cmd)
         assert mode == 0o600 and "password=" in options_text and not options_path.exists()
         for flag in ("--single-transaction", "--routines", "--triggers"):
@@ -449,7 +450,7 @@ def test_mysql_backup_restores_with_the_password_never_on_a_command_line(mysql_u
         dump = target.read_text()
         assert "CREATE TABLE `rental`" in dump and "PROCEDURE `rewards_report`" in dump and password not in dump
 
-        client = backup_module.find_tool(backup_module.CLIENT_TOOLS)
+        client = mysql_storage.find_tool(mysql_storage.CLIENT_TOOLS)
         if client is None:
             if IN_CI:
                 pytest.fail("the mariadb/mysql client is required under CI")
@@ -458,8 +459,8 @@ def test_mysql_backup_restores_with_the_password_never_on_a_command_line(mysql_u
         target_db = connect(restored)  # creates the empty database
         try:
             from dvdrental.storage.url import parse_url
-            with backup_module.defaults_file(parse_url(restored)) as options, target.open("rb") as dump_file:
-                done = subprocess.run(backup_module.client_command(client, options, parse_url(restored).database),
+            with mysql_storage.defaults_file(parse_url(restored)) as options, target.open("rb") as dump_file:
+                done = subprocess.run(mysql_storage.client_command(client, options, parse_url(restored).database),
                                       stdin=dump_file, capture_output=True, timeout=120)
             assert done.returncode == 0, done.stderr
             assert checksum(target_db) == expected

@@ -80,6 +80,3 @@ class Stock:
             row = self.owned[store, :n_films] > 0
             mask[: len(row)] = row
         return mask
-
-    def on_shelf(self) -> int:
-        return sum(len(v) for v in self.shelf.values())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -23,8 +24,6 @@ from .rows import Batch, Insert, Update, base_writes
 from .tables import DROP_ORDER, SAKILA_TABLES, TABLES
 from .url import DbUrl
 
-COUNTER_TABLES = {"rental": "rental", "payment": "payment", "customer": "customer", "address": "address",
-                  "inventory": "inventory", "film": "film", "actor": "actor"}
 
 
 class Database:
@@ -70,6 +69,10 @@ class Database:
 
     def optimize(self, tables: Sequence[str]) -> list[str]:
         """Refresh the planner's statistics (and compact where the engine does); lines saying what ran."""
+        raise NotImplementedError
+
+    def backup_to(self, path: Path) -> None:
+        """A consistent copy of the whole database written to `path` (maintain.py backup)."""
         raise NotImplementedError
 
     @contextmanager
@@ -210,13 +213,11 @@ class Database:
         staff = q("SELECT staff_id, store_id, active FROM staff ORDER BY staff_id")
         plans = [(int(pid), parse_day(day), action, json.loads(params)) for pid, day, action, params in
                  q("SELECT plan_id, day, action, params FROM sim_stock_plan WHERE done_at IS NULL "
-                   "ORDER BY plan_id")] if "sim_stock_plan" in self.table_names() else []
+                   "ORDER BY plan_id")]
         ids = lambda sql: np.array([r[0] for r in q(sql)], dtype=np.int64)  # noqa: E731
         counters = dict(sim_state["counters"])
-        maxima = q("SELECT " + ", ".join(f"(SELECT MAX({k}_id) FROM {t})" for k, t in COUNTER_TABLES.items()))
-        for kind, top in zip(COUNTER_TABLES, maxima[0]):
-            counters[kind] = max(int(counters.get(kind, 1)), int(top or 0) + 1)
-        assert set(counters) >= set(COUNTERS)
+        for kind, top in zip(COUNTERS, id_maxima(self)):
+            counters[kind] = max(int(counters.get(kind, 1)), top + 1)
         return Snapshot(
             last_day=sim_state["last_day"],
             counters=counters,
@@ -251,6 +252,12 @@ class Database:
             cols = set(self.table_columns(table.name))
             missing += [f"{table.name}.{c}" for c in table.column_names if c not in cols]
         return missing
+
+
+def id_maxima(db: Database) -> list[int]:
+    """The highest id in use per counter (COUNTERS order), 0 for an empty table: one query."""
+    row = db.query("SELECT " + ", ".join(f"(SELECT MAX({k}_id) FROM {k})" for k in COUNTERS))[0]
+    return [int(v or 0) for v in row]
 
 
 def _columns(rows: list[tuple], names: tuple[str, ...], times: set[int]) -> dict[str, np.ndarray]:

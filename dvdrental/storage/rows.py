@@ -173,13 +173,6 @@ class Batch:
         return [op for op in ops if op.rows]
 
 
-def day_writes(ev: DayEvents, with_day: bool = True) -> list[Insert | Update]:
-    """The statements of a single day (`with_day=False` leaves out its sim_day row)."""
-    batch = Batch()
-    batch.add(ev, with_day)
-    return batch.writes()
-
-
 def base_writes(base: BaseData) -> list[Insert]:
     r = base.rows
     simple = lambda table, cols, rows: Insert(  # noqa: E731
