@@ -17,7 +17,8 @@ def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset):
     """Create the schema, the base data (films, actors, stores, staff, customers, copies) and
     simulation.initial_weeks weeks of rentals, returns and payments.
 
-    An existing, non-empty database is refused unless --reset is given.
+    An existing, non-empty database is refused unless --reset is given; one left half-created by a
+    run that was killed (only our tables, all empty) is cleared and made again.
     """
     with cli.errors():
         cfg = cli.load(config_path, seed, {"simulation": {

@@ -92,7 +92,7 @@ def simulate(db: Database, model: Model, state: SimState, last_day: int, summary
     clock = time.perf_counter
     batch, pending = Batch(), 0
     morning = morning_work(model)  # depends on the config only: once per run, not per day
-    with BatchWriter(db) as writer:
+    with BatchWriter(db, last_day - state.day) as writer:
         while state.day < last_day:
             t = clock()
             ev = step(state, model, morning)
@@ -112,7 +112,7 @@ def simulate(db: Database, model: Model, state: SimState, last_day: int, summary
 def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimState]:
     """Schema and base data (or refuse a non-empty database); returns the day-0 state."""
     if not db.is_empty():
-        if not reset:
+        if not (reset or db.is_unfinished()):  # an interrupted creation is cleared without asking
             raise StateError(f"{db.url.display()} is not empty",
                              hint="pass --reset to delete its dvdrental-live tables and start over")
         db.drop_all()

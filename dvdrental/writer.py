@@ -2,9 +2,14 @@
 
 On a 2-core machine the simulation (pure Python) and the database writes (the driver's conversions
 plus the server's work) each want a core. Threads cannot share them well: every time the server
-answers, the writing thread waits for the GIL. A forked writer process has its own interpreter and
-its own connection. It gets whole batches (days, rows and the sim_state that records them) through a
-pipe, one in flight while the next is simulated, and commits them in day order.
+answers, the writing thread waits for the GIL. A writer process has its own interpreter and its own
+connection. It gets whole batches (days, rows and the sim_state that records them) through a pipe,
+one in flight while the next is simulated, and commits them in day order.
+
+The writer is *spawned*, not forked: a forked child would carry the parent's SQLite state (which
+SQLite forbids across fork: its lock bookkeeping would be wrong) and copies of the parent's lock file
+and MySQL session, which would keep the run lock alive after the parent is killed. Spawning costs
+~0.3 s, so short runs (under SEPARATE_MIN_DAYS) write in-process instead.
 
 Safety: the child dies with its parent (PR_SET_PDEATHSIG), so a killed run never leaves a writer
 behind; a batch is one transaction, so whatever was in flight is either committed whole or rolled
@@ -61,23 +66,29 @@ def _serve(url: Any, parent: int, jobs: Any, results: Any) -> None:
             break
         results.send(("ok", time.perf_counter() - t))
     db.close()
-    os._exit(0)  # skip the parent's inherited objects' finalisers
+    os._exit(0)
+
+
+#: Runs at least this long get a writer process; shorter ones would spend more starting it.
+SEPARATE_MIN_DAYS = 56
 
 
 class BatchWriter:
-    """Commits batches in order: in a forked process, or in-process for in-memory databases."""
+    """Commits batches in order: in a writer process for long runs on a database file or server,
+    in-process otherwise (short runs, in-memory SQLite)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, days: int) -> None:
         self.db = db
         self.busy = 0.0     # seconds spent writing
         self.waited = 0.0   # seconds the simulation spent waiting for the writer
         self.in_flight = False
         self.proc: Any = None
-        self.forked = db.url.engine == "mysql" or db.url.path is not None
+        on_disk = db.url.engine == "mysql" or db.url.path is not None
+        self.separate = on_disk and days >= SEPARATE_MIN_DAYS
 
     def __enter__(self) -> "BatchWriter":
-        if self.forked:
-            ctx = mp.get_context("fork")
+        if self.separate:
+            ctx = mp.get_context("spawn")
             child_jobs, self.jobs = ctx.Pipe(duplex=False)        # (receive end, send end)
             self.results, child_results = ctx.Pipe(duplex=False)
             self.proc = ctx.Process(target=_serve, args=(self.db.url, os.getpid(), child_jobs, child_results),
@@ -88,7 +99,7 @@ class BatchWriter:
         return self
 
     def submit(self, batch: Batch, last_day: str, counters: dict[str, int]) -> None:
-        if not self.forked:
+        if not self.separate:
             t = time.perf_counter()
             self.db.write_batch(batch, last_day, counters)
             self.busy += time.perf_counter() - t
@@ -115,7 +126,7 @@ class BatchWriter:
         self.busy += value
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if not self.forked:
+        if not self.separate:
             return
         try:
             if exc_type is None:

@@ -60,3 +60,27 @@ def test_mysql_database_is_created_if_missing(mysql_url):
     db = connect(url)
     assert db.is_empty()
     db.close()
+
+
+def test_a_creation_killed_halfway_is_cleared_by_the_next_run(db_url):
+    from dvdrental.errors import StateError
+    from dvdrental.run import generate
+    url = db_url("half")
+    db = connect(url)
+    db.create_schema()  # schema committed, base data not: what a kill between the two leaves
+    assert db.is_unfinished()
+    summary = generate(db, tiny_config())  # no --reset needed
+    assert summary.rentals > 0 and not db.is_unfinished()
+    with pytest.raises(StateError, match="not empty"):  # a real database is never replaced silently
+        generate(db, tiny_config())
+
+
+def test_other_peoples_tables_are_never_taken_for_a_leftover(db_url):
+    from dvdrental.errors import StateError
+    from dvdrental.run import generate
+    db = connect(db_url("other"))
+    db.execute("CREATE TABLE customer_notes (id INT PRIMARY KEY)")
+    assert not db.is_unfinished()
+    with pytest.raises(StateError, match="not empty"):
+        generate(db, tiny_config())
+    assert db.table_names() == {"customer_notes"}

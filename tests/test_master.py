@@ -166,18 +166,21 @@ def test_database_names_from_a_pattern():
 
 
 def test_interrupted_master_resumes_to_the_same_database(tmp_path):
-    args = ["--weeks", "40", "--seed", "3"]
+    weeks = 120
+    args = ["--weeks", str(weeks), "--seed", "3"]
     reference = master(f"sqlite:///{tmp_path}/ref.db", *args)
+    target = reference.require_sim_state()["last_day"]
     url = f"sqlite:///{tmp_path}/kill.db"
     proc = subprocess.Popen([sys.executable, "master_simulation.py", "--db", url, "-q", *args], cwd=ROOT)
     time.sleep(1.2)
-    killed = proc.poll() is None
-    if killed:
-        proc.send_signal(signal.SIGKILL)
+    assert proc.poll() is None, f"{weeks} weeks should take longer than 1.2 s"
+    proc.send_signal(signal.SIGKILL)
     proc.wait()
+    st = connect(url).read_sim_state()  # None if the kill landed while the database was being made
+    assert st is None or st["last_day"] < target, "the kill should land before the last commit"
     r = CliRunner().invoke(master_simulation.main, ["--db", url, *args])
     assert r.exit_code == 0, r.output
-    assert ("Resumed" in r.output) or not killed
+    assert ("Resumed" in r.output) == (st is not None)
     assert checksum(connect(url)) == checksum(reference)
     again = CliRunner().invoke(master_simulation.main, ["--db", url, *args])
     assert "already complete" in again.output

@@ -106,3 +106,31 @@ def test_a_failing_write_stops_cleanly_and_the_run_resumes_exactly(db_url, comma
     advance(broken, Span(until=__import__("dvdrental.sim.calendar", fromlist=["date_of"]).date_of(
         reference.require_sim_state()["last_day"])))
     assert checksum(broken) == checksum(reference)
+
+
+def test_a_run_started_right_after_a_killed_one_is_not_refused(db_url):
+    """Nothing of the killed run (its writer process, its MySQL session, its lock file) holds the lock
+    for longer than the lock waits (LOCK_WAIT) for a run that was just killed to let go."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+    from dvdrental.errors import LockedError
+    url = db_url("killed")
+    for attempt in range(4):
+        proc = subprocess.Popen([sys.executable, "master_simulation.py", "--db", url, "--weeks", "300", "-q",
+                                 "--seed", "3", "--commit-days", "7"], cwd=ROOT)
+        time.sleep(0.9 + 0.1 * attempt)
+        assert proc.poll() is None, "the run ended before it could be killed"  # also if it were refused
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        db = connect(url)
+        try:
+            with db.lock():
+                pass
+        except LockedError:
+            pytest.fail(f"attempt {attempt}: the lock outlived the killed run")
+        finally:
+            db.close()

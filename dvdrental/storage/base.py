@@ -130,6 +130,14 @@ class Database:
     def is_empty(self) -> bool:
         return not self.table_names()
 
+    def is_unfinished(self) -> bool:
+        """What a run killed while creating the database leaves: only our tables, all of them empty,
+        and no sim_state row (schema and base data are committed with it, so no data means no run)."""
+        present = self.table_names()
+        if not present or not present <= set(DROP_ORDER) or self.read_sim_state() is not None:
+            return False
+        return all(self.query(f"SELECT COUNT(*) FROM {t}")[0][0] == 0 for t in present)
+
     def drop_all(self) -> None:
         self.drop_objects()
         present = self.table_names()

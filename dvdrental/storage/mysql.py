@@ -29,6 +29,8 @@ _CHUNK = 1000
 #: Inserts this large go through LOAD DATA LOCAL (no per-parameter conversion in the driver).
 LOAD_MIN_ROWS = 500
 _LOCAL_REFUSED = {1148, 2068, 3948, 3950}
+#: Seconds to wait for the run lock before calling the other run concurrent.
+LOCK_WAIT = 2
 
 
 def _tsv(value: Any) -> str:
@@ -250,7 +252,8 @@ class MySQLDatabase(Database):
     def lock(self) -> Iterator[None]:
         """A server-side named lock, released by the server if our connection dies."""
         name = f"dvdrental-live:{self.url.database}"
-        got = self.query("SELECT GET_LOCK(?, 0)", (name,))[0][0]
+        # a run killed a moment ago may still be disconnecting: give the server LOCK_WAIT to notice
+        got = self.query("SELECT GET_LOCK(?, ?)", (name, LOCK_WAIT))[0][0]
         if got != 1:
             raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
                               hint="wait for it to finish; a run that was killed releases it at once")

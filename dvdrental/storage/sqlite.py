@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -15,6 +16,10 @@ from .base import Database
 from .rows import Update
 from .tables import SAKILA_VIEWS
 from .url import DbUrl
+
+
+#: Seconds to wait for the run lock before calling the other run concurrent.
+LOCK_WAIT = 2
 
 
 class SQLiteDatabase(Database):
@@ -117,12 +122,18 @@ class SQLiteDatabase(Database):
             yield
             return
         fd = os.open(str(self.url.path) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
-                              hint="wait for it to finish; a run that was killed releases it at once") from None
+        deadline = time.monotonic() + LOCK_WAIT  # a run killed a moment ago may still be exiting
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
+                                      hint="wait for it to finish; a run that was killed releases it at once"
+                                      ) from None
+                time.sleep(0.05)
         self._lock_fd = fd
         try:
             yield
