@@ -69,8 +69,12 @@ def _serve(url: Any, parent: int, jobs: Any, results: Any) -> None:
     os._exit(0)
 
 
+def _failed(why: str) -> DatabaseError:
+    return DatabaseError(f"writing failed: {why}", hint="every finished day is committed; fix the cause and run again")
+
+
 #: Runs at least this long get a writer process; shorter ones would spend more starting it.
-SEPARATE_MIN_DAYS = 56
+SEPARATE_MIN_DAYS = 182
 
 
 class BatchWriter:
@@ -101,7 +105,10 @@ class BatchWriter:
     def submit(self, batch: Batch, last_day: str, counters: dict[str, int]) -> None:
         if not self.separate:
             t = time.perf_counter()
-            self.db.write_batch(batch, last_day, counters)
+            try:
+                self.db.write_batch(batch, last_day, counters)
+            except Exception as exc:  # the same error, wherever the batch was written
+                raise _failed(f"{type(exc).__name__}: {exc}") from None
             self.busy += time.perf_counter() - t
             return
         self._wait()
@@ -121,8 +128,7 @@ class BatchWriter:
             self.waited += time.perf_counter() - t
         self.in_flight = False
         if status == "error":
-            raise DatabaseError(f"writing failed: {value}",
-                                hint="every finished day is committed; fix the cause and run again")
+            raise _failed(value)
         self.busy += value
 
     def __exit__(self, exc_type, exc, tb) -> None:

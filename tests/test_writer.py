@@ -79,8 +79,11 @@ def _fail_after(db, day):
                    f"SET MESSAGE_TEXT = 'disk on fire'; END IF; END")
 
 
+@pytest.mark.parametrize("separate", [True, False], ids=["writer-process", "in-process"])
 @pytest.mark.parametrize("command", ["incremental", "master"])
-def test_a_failing_write_stops_cleanly_and_the_run_resumes_exactly(db_url, command):
+def test_a_failing_write_stops_cleanly_and_the_run_resumes_exactly(db_url, command, separate, monkeypatch):
+    from dvdrental import writer
+    monkeypatch.setattr(writer, "SEPARATE_MIN_DAYS", 1 if separate else 10**6)
     cfg = tiny_config()
     reference = connect(db_url("ref"))
     generate(reference, cfg)
