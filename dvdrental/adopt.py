@@ -35,7 +35,7 @@ from .paths import MYSQL_SCHEMA
 from .sim.calendar import date_of, day_number
 from .storage import Database
 from .sim.state import COUNTERS
-from .storage.base import id_maxima
+from .storage.snapshot import id_maxima
 from .storage.rows import sim_state_row
 from .storage.tables import SAKILA_TABLES
 

@@ -22,6 +22,7 @@ from .sim.events import DayStats
 from .sim.state import Model, SimState
 from .storage import Database
 from .storage.rows import Batch, sim_state_row
+from .storage.snapshot import read_snapshot
 from .writer import BatchWriter
 
 #: Flush a batch of days early once it holds this many rows (bounds memory on busy configs).
@@ -132,7 +133,7 @@ def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimSt
 
 
 def load_state(db: Database, model: Model, sim_state: dict | None = None) -> SimState:
-    return SimState.from_snapshot(db.read_snapshot(sim_state or db.require_sim_state()), model)
+    return SimState.from_snapshot(read_snapshot(db, sim_state or db.require_sim_state()), model)
 
 
 def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | None = None) -> RunSummary:

@@ -11,18 +11,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .. import SCHEMA_VERSION
 from ..errors import StateError
-from ..sim.basedata import BaseData
-from ..sim.calendar import parse_day, parse_ts
-from ..sim.customers import NEVER
-from ..sim.events import DayEvents
-from ..sim.state import COUNTERS, Snapshot
+from ..sim.calendar import parse_day
 from .rows import Batch, Insert, Update, base_writes
 from .tables import DROP_ORDER, SAKILA_TABLES, TABLES
 from .url import DbUrl
+
+if TYPE_CHECKING:  # the writer process imports storage: keep numpy and the simulation out of it
+    from ..sim.basedata import BaseData
+    from ..sim.events import DayEvents
 
 
 
@@ -197,57 +197,6 @@ class Database:
         batch.add(ev, with_day)
         self.write_batch(batch, last_day, counters)
 
-    # ---- reading the state back -------------------------------------------------------------------
-    def read_snapshot(self, sim_state: dict) -> Snapshot:
-        q = self.query
-        cust = q("""
-            SELECT c.customer_id, c.store_id, c.active, c.create_date, r.last_rental, e.last_back
-            FROM customer c
-            LEFT JOIN (SELECT customer_id, MAX(rental_date) AS last_rental FROM rental
-                       GROUP BY customer_id) r ON r.customer_id = c.customer_id
-            LEFT JOIN (SELECT customer_id, MAX(event_date) AS last_back FROM sim_customer_event
-                       WHERE event = 'reactivate' GROUP BY customer_id) e ON e.customer_id = c.customer_id
-            ORDER BY c.customer_id""")
-        films = q("""
-            SELECT f.film_id, f.rental_duration, f.rental_rate, f.replacement_cost, i.first_copy
-            FROM film f
-            LEFT JOIN (SELECT film_id, MIN(created_at) AS first_copy FROM inventory GROUP BY film_id) i
-              ON i.film_id = f.film_id
-            ORDER BY f.film_id""")
-        copies = q("SELECT inventory_id, store_id, film_id, created_at, retired_at FROM inventory "
-                   "ORDER BY inventory_id")
-        open_rentals = q("SELECT rental_id, rental_date, inventory_id, customer_id, staff_id FROM rental "
-                         "WHERE return_date IS NULL ORDER BY rental_id")
-        staff = q("SELECT staff_id, store_id, active FROM staff ORDER BY staff_id")
-        plans = [(int(pid), parse_day(day), action, json.loads(params)) for pid, day, action, params in
-                 q("SELECT plan_id, day, action, params FROM sim_stock_plan WHERE done_at IS NULL "
-                   "ORDER BY plan_id")]
-        ids = lambda sql: np.array([r[0] for r in q(sql)], dtype=np.int64)  # noqa: E731
-        counters = dict(sim_state["counters"])
-        for kind, top in zip(COUNTERS, id_maxima(self)):
-            counters[kind] = max(int(counters.get(kind, 1)), top + 1)
-        return Snapshot(
-            last_day=sim_state["last_day"],
-            counters=counters,
-            customers=_columns(cust, ("customer_id", "store_id", "active", "create_ts", "last_rental_ts",
-                                      "last_back_ts"), {3, 4, 5}),
-            films={**_columns(films, ("film_id", "rental_duration", "rate", "replacement", "first_copy_ts"),
-                              {4}),
-                   "rate_cents": _cents([r[2] for r in films]),
-                   "replacement_cents": _cents([r[3] for r in films])},
-            copies={**_columns(copies, ("inventory_id", "store_id", "film_id", "created_ts"), {3}),
-                    "retired": np.array([r[4] is not None for r in copies], dtype=bool)},
-            open_rentals=_columns(open_rentals, ("rental_id", "rental_ts", "inventory_id", "customer_id",
-                                                 "staff_id"), {1}),
-            staff=_columns(staff, ("staff_id", "store_id", "active"), set()),
-            stores=ids("SELECT store_id FROM store ORDER BY store_id"),
-            cities=ids("SELECT city_id FROM city ORDER BY city_id"),
-            actors=ids("SELECT actor_id FROM actor ORDER BY actor_id"),
-            categories=ids("SELECT category_id FROM category ORDER BY category_id"),
-            languages=ids("SELECT language_id FROM language ORDER BY language_id"),
-            plans=plans,
-        )
-
     # ---- schema check -----------------------------------------------------------------------------
     def missing_sakila(self) -> list[str]:
         """Sakila tables or columns that are not there ('table' or 'table.column')."""
@@ -260,26 +209,3 @@ class Database:
             cols = set(self.table_columns(table.name))
             missing += [f"{table.name}.{c}" for c in table.column_names if c not in cols]
         return missing
-
-
-def id_maxima(db: Database) -> list[int]:
-    """The highest id in use per counter (COUNTERS order), 0 for an empty table: one query."""
-    row = db.query("SELECT " + ", ".join(f"(SELECT MAX({k}_id) FROM {k})" for k in COUNTERS))[0]
-    return [int(v or 0) for v in row]
-
-
-def _columns(rows: list[tuple], names: tuple[str, ...], times: set[int]) -> dict[str, np.ndarray]:
-    out = {}
-    for i, name in enumerate(names):
-        if i in times:
-            vals = [parse_ts(r[i]) for r in rows]
-            out[name] = np.array([NEVER if v is None else v for v in vals], dtype=np.int64)
-        elif name in ("rate", "replacement"):
-            continue
-        else:
-            out[name] = np.array([int(r[i]) for r in rows], dtype=np.int64)
-    return out
-
-
-def _cents(values: list) -> np.ndarray:
-    return np.array([int(round(float(v) * 100)) for v in values], dtype=np.int64)

@@ -9,10 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from .. import SCHEMA_VERSION, __version__
-from ..sim.basedata import BaseData
 from ..sim.calendar import day_text, ts_text
-from ..sim.events import DayEvents
+
+if TYPE_CHECKING:  # type names only: the writer process must not load numpy and the simulation
+    from ..sim.basedata import BaseData
+    from ..sim.events import DayEvents
 
 
 @dataclass(frozen=True)
@@ -153,12 +157,12 @@ class Batch:
             links("film_actor", ("actor_id", "film_id"), self.film_actors),
             links("film_category", ("film_id", "category_id"), self.film_categories),
             inventory(list(self.inventory.values())),
-            Insert("rental", RENTAL_COLS, [(r, _t(ts), i, c, _t(ret), s, _t(last))
+            Insert("rental", RENTAL_COLS, [(r, ts_text(ts), i, c, _t(ret), s, _t(last))
                                            for r, ts, i, c, ret, s, last in self.rentals.values()]),
-            Insert("payment", PAYMENT_COLS, [(p, c, s, r, money(a), _t(ts), _t(ts))
+            Insert("payment", PAYMENT_COLS, [(p, c, s, r, money(a), (when := ts_text(ts)), when)
                                              for p, c, s, r, a, ts in self.payments]),
             Update("rental", "rental_id", ("return_date", "last_update"),
-                   [(r, _t(ts), _t(ts)) for r, ts in self.returns.items()]),
+                   [(r, (when := ts_text(ts)), when) for r, ts in self.returns.items()]),
             Update("customer", "customer_id", ("active", "last_update"),
                    [(c, a, _t(ts)) for c, (a, ts) in self.customer_updates.items()]),
             Update("inventory", "inventory_id", ("retired_at", "last_update"),
