@@ -13,7 +13,8 @@ from dvdrental.run import generate
 @click.option("--weeks", type=click.IntRange(min=0), help="Starter weeks to simulate (default 12).")
 @click.option("--level", type=click.IntRange(1, 4), help="Feature level 1-4 (default from the config).")
 @click.option("--reset", is_flag=True, help="Delete the dvdrental-live tables of an existing database first.")
-def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset):
+@cli.simulation_options
+def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset, late_changes, export_dir):
     """Create the schema, the base data (films, actors, stores, staff, customers, copies) and
     simulation.initial_weeks weeks of rentals, returns and payments.
 
@@ -22,10 +23,12 @@ def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset):
     """
     with cli.errors():
         cfg = cli.load(config_path, seed, {"simulation": {
-            "start_date": start_date, "initial_weeks": weeks, "level": level}})
+            "start_date": start_date, "initial_weeks": weeks, "level": level},
+            "late_changes": {"enabled": late_changes}})
         with cli.open_db(cfg, db_url) as db:
             with cli.progress(7 * cfg.simulation.initial_weeks, quiet) as bar:
-                summary = generate(db, cfg, reset=reset, on_day=bar.on_day)
+                summary = generate(db, cfg, reset=reset, on_day=bar.on_day,
+                                   export_dir=cli.export_dir(cfg, export_dir))
             if not quiet:
                 cli.table(summary.rows(), f"Created {db.url.display()} (seed {cfg.simulation.seed}):")
 

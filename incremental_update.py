@@ -25,7 +25,8 @@ def _until(value: str | None) -> dt.date | None:
 @cli.common_options
 @click.option("--days", type=click.IntRange(min=1), help="Add this many days instead of weeks.")
 @click.option("--until", "until", metavar="DATE|today", help="Catch up to this date (inclusive).")
-def main(weeks, db_url, config_path, seed, quiet, days, until):
+@cli.simulation_options
+def main(weeks, db_url, config_path, seed, quiet, days, until, late_changes, export_dir):
     """Add WEEKS weeks (default 1) of rentals, returns, payments and customer churn after the last
     simulated day. Each day is committed on its own: a run that is interrupted resumes where it
     stopped, and any split of a period gives exactly the same database.
@@ -39,9 +40,11 @@ def main(weeks, db_url, config_path, seed, quiet, days, until):
     with cli.errors():
         override = cli.load(config_path) if config_path else None
         base = override or cli.load(None)
+        exports = cli.export_dir(base, export_dir)
         with cli.open_db(base, db_url, create=False) as db, cli.progress(None, quiet) as bar:
             summary = advance(db, span, override, seed, on_start=bar.start, on_day=bar.on_day,
-                              on_notice=lambda line: click.echo(line, err=True))
+                              on_notice=lambda line: click.echo(line, err=True), export_dir=exports,
+                              late_changes=late_changes)
             bar.close()
             if not quiet:
                 cli.table(summary.rows(), f"Updated {db.url.display()}:")

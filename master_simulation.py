@@ -26,7 +26,9 @@ from dvdrental.storage import connect
 @click.option("--reset", is_flag=True, help="Start over, deleting the dvdrental-live tables first.")
 @click.option("--commit-days", type=click.IntRange(1, 366), default=COMMIT_DAYS, show_default=True,
               help="Whole days per transaction (each with sim_state); 1 commits every day.")
-def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, databases, reset, commit_days):
+@cli.simulation_options
+def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, databases, reset, commit_days,
+         late_changes, export_dir):
     """Build years of history: generator, then day after day of rentals, returns, payments, customers
     coming and going, film releases, scheduled stock and seasons, for --weeks weeks.
 
@@ -35,7 +37,9 @@ def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, d
     """
     with cli.errors():
         cfg = cli.load(config_path, seed, {"simulation": {"weeks": weeks, "start_date": start_date,
-                                                          "level": level}}, scenario=scenario)
+                                                          "level": level},
+                                           "late_changes": {"enabled": late_changes}}, scenario=scenario)
+        exports = cli.export_dir(cfg, export_dir)
         targets = [(None, database_url(cfg, db_url), cfg)]
         if databases:
             names = [n.strip() for n in databases.split(",") if n.strip()]
@@ -45,12 +49,13 @@ def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, d
             targets = [(n, url_for(pattern, n), cfg.override({"simulation": {
                 "seed": seed_for(n, cfg.simulation.seed)}})) for n in names]
         for name, url, one_cfg in targets:
-            _build(name, url, one_cfg, reset, quiet, commit_days)
+            _build(name, url, one_cfg, reset, quiet, commit_days, exports / name if exports and name else exports)
 
 
-def _build(name, url, cfg, reset, quiet, commit_days):
+def _build(name, url, cfg, reset, quiet, commit_days, exports):
     with connect(url) as db, cli.progress(None, quiet, f"{name or 'Simulating'}") as bar:
-        result = run_master(db, cfg, reset, on_start=bar.start, on_day=bar.on_day, commit_days=commit_days)
+        result = run_master(db, cfg, reset, on_start=bar.start, on_day=bar.on_day, commit_days=commit_days,
+                            export_dir=exports)
         bar.close()
         if quiet:
             return

@@ -311,3 +311,31 @@ CREATE TABLE sim_stock_plan (
   PRIMARY KEY (plan_id),
   KEY idx_day (day)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- Ground truth of every change to the Sakila tables (ordinary business and late changes), in commit
+-- order: which row (pk1, pk2), how (op I/U/D), when (changed_at, simulated), which columns (updates),
+-- why (kind) and, for late changes, when the changed record was made (record_at: its age).
+CREATE TABLE sim_change_log (
+  change_id BIGINT UNSIGNED NOT NULL,
+  changed_at DATETIME NOT NULL,
+  table_name VARCHAR(20) NOT NULL,
+  pk1 INT UNSIGNED NOT NULL,
+  pk2 INT UNSIGNED DEFAULT NULL,
+  op CHAR(1) NOT NULL,
+  changed_columns VARCHAR(100) DEFAULT NULL,
+  kind VARCHAR(20) NOT NULL,
+  record_at DATETIME DEFAULT NULL,
+  PRIMARY KEY (change_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+-- Film prices before a change: the price that applied to rentals before valid_until (the film row holds
+-- the current price). Payment rules and get_customer_balance read the price in force at rental time.
+CREATE TABLE sim_film_price (
+  film_id INT UNSIGNED NOT NULL,
+  valid_until DATETIME NOT NULL,
+  rental_rate DECIMAL(4,2) NOT NULL,
+  replacement_cost DECIMAL(5,2) NOT NULL,
+  PRIMARY KEY (film_id, valid_until),
+  CONSTRAINT fk_sim_film_price_film FOREIGN KEY (film_id) REFERENCES film (film_id)
+    ON DELETE CASCADE ON UPDATE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -6,36 +6,14 @@ in key order, tables in a fixed order. sim_state.tool_version is left out: it is
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from decimal import Decimal
-from typing import Any, Iterator
+from typing import Iterator
 
-from .sim.basedata import FEATURES
 from .storage import Database
+from .storage.values import canonical
 from .storage.tables import TABLES, Table
 
 SKIP = {("sim_state", "tool_version")}
-
-
-def canonical(kind: str, value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, (bytes, bytearray)):
-        value = bytes(value)
-        return value.hex() if kind == "blob" else value.decode("utf-8")
-    if kind == "money":
-        return str(Decimal(str(value)).quantize(Decimal("0.01")))
-    if kind == "datetime":
-        return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, dt.datetime) else str(value)[:19]
-    if kind == "date":
-        return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
-    if kind == "set":
-        items = value if isinstance(value, (set, frozenset)) else [v for v in str(value).split(",") if v]
-        return ",".join(f for f in FEATURES if f in items)
-    if kind == "int":
-        return str(int(value))
-    return str(value)
 
 
 def rows(db: Database, table: Table) -> Iterator[str]:

@@ -6,11 +6,13 @@ import datetime as dt
 import json
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
 
 from .config import Config, database_url, load_config
+from .paths import resolve
 from .errors import DvdRentalError
 from .sim.events import DayStats
 from .storage import Database, connect
@@ -35,6 +37,24 @@ def common_options(func: Callable) -> Callable:
                         help="sqlite:///path.db or mysql://user:pass@host:port/name "
                              "(default: $DVDRENTAL_DB_URL, else the config).")(func)
     return func
+
+
+def simulation_options(func: Callable) -> Callable:
+    """--late-changes/--no-late-changes and --export-dir: shared by the commands that simulate days."""
+    func = click.option("--export-dir", metavar="DIR",
+                        help="Write one folder of CSV files per simulated day here (what changed that day; "
+                             "the first folder is a full snapshot). Default: the config's exports.dir.")(func)
+    func = click.option("--late-changes/--no-late-changes", "late_changes", default=None,
+                        help="Change past records every day (return and payment corrections, refunds, "
+                             "profile edits, price changes, closed accounts, voided rentals). Default: "
+                             "on at level 4.")(func)
+    return func
+
+
+def export_dir(cfg: Config, flag: str | None) -> Path | None:
+    """--export-dir, else the config's exports.dir; relative paths resolve against the project root."""
+    chosen = flag or cfg.exports.dir
+    return resolve(chosen) if chosen else None
 
 
 @contextmanager

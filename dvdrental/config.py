@@ -181,6 +181,36 @@ class InventoryScheduleConfig:
 
 
 @dataclass(frozen=True)
+class LateChangesConfig:
+    enabled: bool = opt(True, "Change past records every day (level 4; off below it whatever this says).")
+    midpoint_days: float = opt(30.0, "Age in days at which the chance that a record is changed has halved "
+                                     "(the decreasing sigmoid's midpoint).", min=0, max=3650)
+    steepness: float = opt(0.2, "How sharply that chance falls around the midpoint, per day (> 0).",
+                           min=0.001, max=10)
+    return_corrections: float = opt(10.0, "Return dates keyed in on the wrong day and corrected (the late "
+                                          "fee follows), per 1,000 rentals of the day.", min=0, max=1000)
+    payment_corrections: float = opt(4.0, "Rentals and their payments re-assigned to the clerk who really "
+                                          "served them, per 1,000 rentals.", min=0, max=1000)
+    refunds: float = opt(5.0, "Rental fees refunded (a negative payment), per 1,000 rentals.", min=0, max=1000)
+    customer_edits: float = opt(8.0, "Customer profile edits (new e-mail, new phone, a move to a new "
+                                     "address), per 1,000 rentals.", min=0, max=1000)
+    price_changes: float = opt(2.0, "Film price changes (rental_rate, replacement_cost; later rentals "
+                                    "only), per 1,000 rentals.", min=0, max=1000)
+    account_closures: float = opt(2.0, "Customers who close their account (active = 0 for good: a soft "
+                                       "delete), per 1,000 rentals.", min=0, max=1000)
+    voided_rentals: float = opt(3.0, "Rentals voided: deleted with their payments (a hard delete), per "
+                                     "1,000 rentals.", min=0, max=1000)
+    change_log: bool = opt(True, "Write sim_change_log: one row per insert, update and delete of a Sakila "
+                                 "table (ordinary business and late changes alike), the ground truth.")
+
+
+@dataclass(frozen=True)
+class ExportsConfig:
+    dir: str | None = opt(None, "Write one folder of CSV files per simulated day here (relative to the "
+                                "project root); overridden by --export-dir. Not stored in the database.")
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = opt(DatabaseConfig(), "Where the data goes.")
     simulation: SimulationConfig = opt(SimulationConfig(), "Dates, seed and level.")
@@ -192,6 +222,9 @@ class Config:
     film_releases: FilmReleasesConfig = opt(FilmReleasesConfig(), "New films and their copies (level 3).")
     inventory_schedule: InventoryScheduleConfig = opt(InventoryScheduleConfig(),
                                                       "Copies bought on a schedule (level 3).")
+    late_changes: LateChangesConfig = opt(LateChangesConfig(), "Corrections to past records and the "
+                                                               "change log (level 4).")
+    exports: ExportsConfig = opt(ExportsConfig(), "Daily CSV exports of what changed.")
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -207,6 +240,7 @@ class Config:
         """The effective config minus the database section: what sim_state stores."""
         d = self.to_dict()
         d.pop("database")
+        d.pop("exports")
         return d
 
     def override(self, changes: dict) -> "Config":
@@ -268,6 +302,7 @@ def effective(cfg: Config) -> Config:
             out,
             seasonality=SeasonalityConfig(monthly=(1.0,) * 12),
             returns=dataclasses.replace(out.returns, lost_share=0.0),
+            late_changes=dataclasses.replace(out.late_changes, enabled=False),
         )
     return out
 

@@ -19,6 +19,7 @@ class Context:
     last_day_end: str  # 'YYYY-MM-DD 23:59:59' of the last simulated day
     since: str = "1000-01-01 00:00:00"
     late_fee_cents: int = 100
+    change_log: bool = False  # sim_change_log is kept (and must agree with the tables)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,13 @@ def rental_payment(db: Database, ctx: Context) -> list[str]:
         WHERE (p.n IS NULL OR p.n <> 1) AND r.rental_date >= ?""", (ctx.since,))
 
 
+def price_at(column: str, film: str, when: str) -> str:
+    """SQL for a film's rental_rate or replacement_cost in force at time `when` (sim_film_price keeps
+    the prices that applied before each change; the film row holds the current one)."""
+    return (f"COALESCE((SELECT h.{column} FROM sim_film_price h WHERE h.film_id = {film}.film_id "
+            f"AND h.valid_until > {when} ORDER BY h.valid_until LIMIT 1), {film}.{column})")
+
+
 def payment_rules(db: Database, ctx: Context) -> list[str]:
     days = db.days_between("r.return_date", "r.rental_date")
     return _ids(db, f"""
@@ -94,13 +102,20 @@ def payment_rules(db: Database, ctx: Context) -> list[str]:
         LEFT JOIN rental r ON r.rental_id = p.rental_id
         LEFT JOIN inventory i ON i.inventory_id = r.inventory_id
         LEFT JOIN film f ON f.film_id = i.film_id
+        LEFT JOIN payment fee ON p.amount < 0 AND fee.rental_id = p.rental_id AND fee.payment_date = r.rental_date
+          AND fee.amount > 0
+        LEFT JOIN (SELECT rental_id, COUNT(*) AS n FROM payment WHERE amount < 0 GROUP BY rental_id) rf
+          ON p.amount < 0 AND rf.rental_id = p.rental_id
         WHERE p.payment_date >= ? AND (p.rental_id IS NULL OR (r.rental_id IS NOT NULL AND (
           p.customer_id <> r.customer_id OR p.staff_id <> r.staff_id OR NOT (
-            (p.payment_date = r.rental_date AND ROUND(p.amount * 100) = ROUND(f.rental_rate * 100))
+            (p.payment_date = r.rental_date AND p.amount > 0
+             AND ROUND(p.amount * 100) = ROUND({price_at("rental_rate", "f", "r.rental_date")} * 100))
             OR (p.payment_date = r.return_date AND {days} > f.rental_duration
                 AND ROUND(p.amount * 100) = ({days} - CAST(f.rental_duration AS SIGNED)) * ?)
-            OR (r.return_date IS NULL AND p.payment_date = i.retired_at
-                AND ROUND(p.amount * 100) = ROUND(f.replacement_cost * 100))))))""",
+            OR (r.return_date IS NULL AND p.payment_date = i.retired_at AND p.amount > 0
+                AND ROUND(p.amount * 100) = ROUND({price_at("replacement_cost", "f", "i.retired_at")} * 100))
+            OR (p.amount < 0 AND p.payment_date >= r.rental_date AND rf.n = 1
+                AND ROUND(p.amount * 100) = -ROUND(fee.amount * 100))))))""",
                 (ctx.since, ctx.late_fee_cents))
 
 
@@ -182,6 +197,38 @@ def last_update_after_creation(db: Database, ctx: Context) -> list[str]:
     return out
 
 
+def change_log(db: Database, ctx: Context) -> list[str]:
+    """sim_change_log agrees with the tables: a row's last logged change is an insert or update at its
+    last_update; a key whose last logged change is a delete is gone; no row changed since the log began
+    is missing from it."""
+    if not ctx.change_log:
+        return []
+    first = db.query("SELECT MIN(changed_at) FROM sim_change_log")[0][0]
+    if first is None:
+        return []
+    out = []
+    for table in TABLES.values():
+        if table.name.startswith("sim_") or "last_update" not in table.column_names:
+            continue
+        k1, k2 = (table.key + (None,))[:2]
+        join = f"m.pk1 = t.{k1}" + (f" AND m.pk2 = t.{k2}" if k2 else "")
+        last = (f"SELECT pk1, pk2, MAX(change_id) AS last_id FROM sim_change_log WHERE table_name = '{table.name}' "
+                "GROUP BY pk1, pk2")
+        keys = f"t.{k1}" + (f", t.{k2}" if k2 else "")
+        out += [f"{table.name} {v}" for v in _ids(db, f"""
+            SELECT {keys} FROM {table.name} t
+            LEFT JOIN ({last}) m ON {join}
+            LEFT JOIN sim_change_log l ON l.change_id = m.last_id
+            WHERE (l.change_id IS NULL AND t.last_update >= ?) OR l.op = 'D' OR l.changed_at <> t.last_update""",
+                                                    (first,))]
+        exists = f"t.{k1} = l.pk1" + (f" AND t.{k2} = l.pk2" if k2 else "")
+        out += [f"{table.name} {v} (logged, missing)" for v in _ids(db, f"""
+            SELECT l.pk1 FROM ({last}) m JOIN sim_change_log l ON l.change_id = m.last_id
+            LEFT JOIN {table.name} t ON {exists}
+            WHERE l.op <> 'D' AND t.{k1} IS NULL""")]
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
     Check("unique_ids", "ids are unique", unique_ids),
     Check("foreign_keys", "every foreign key points at an existing row", foreign_keys),
@@ -199,6 +246,8 @@ CHECKS: tuple[Check, ...] = (
     Check("not_after_last_day", "nothing is dated after the last simulated day", not_after_last_day),
     Check("last_update_after_creation", "last_update is not before the row's own dates",
           last_update_after_creation),
+    Check("change_log", "sim_change_log agrees with the tables (last change = last_update, deletes are gone)",
+          change_log),
 )
 
 
@@ -207,10 +256,12 @@ def context_for(db: Database, sim_state: dict) -> Context:
     imported history and are not held to the simulation's invariants."""
     from .config import stored
     from .sim.calendar import day_text
-    fee = stored(sim_state).returns.late_fee_per_day
+    cfg = stored(sim_state)
+    fee = cfg.returns.late_fee_per_day
     imported = sim_state.get("origin", "generator") != "generator"
     since = f"{day_text(sim_state['start_date'])} 00:00:00" if imported else "1000-01-01 00:00:00"
-    return Context(f"{day_text(sim_state['last_day'])} 23:59:59", since, int(round(fee * 100)))
+    return Context(f"{day_text(sim_state['last_day'])} 23:59:59", since, int(round(fee * 100)),
+                   cfg.late_changes.change_log and "sim_change_log" in db.table_names())
 
 
 def run_all(db: Database, ctx: Context) -> dict[str, list[str]]:

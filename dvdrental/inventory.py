@@ -17,6 +17,7 @@ import numpy as np
 from .errors import ConfigError
 from .run import Position, build_model, load_state, position
 from .sim.calendar import DAY, date_of, day_number, day_text, ts_text
+from .sim.changes import finish
 from .sim.events import DayEvents, DayStats
 from .sim.releases import release as make_release
 from .sim.restock import add_copies, purchase
@@ -54,7 +55,9 @@ def _open(db: Database, seed: int | None) -> Session:
 
 
 def _commit(db: Database, s: Session, ev: DayEvents) -> None:
-    db.write_day(ev, day_text(s.day), s.state.counters, with_day=False)
+    finish(ev, s.state.counters)
+    db.write_day(ev, day_text(s.day), s.state.counters, with_day=False,
+                 log=s.model.cfg.late_changes.change_log)
 
 
 def _future_day(s: Session, date: dt.date | None) -> int | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from .config import Config
 from .errors import StateError
-from .run import OnDay, RunSummary, build_model, create, load_state, simulate
+from .run import OnDay, RunSummary, build_model, create, existing_exports, load_state, new_exports, simulate
 from .sim.calendar import day_number
 from .storage import Database
 from .storage.url import parse_url
@@ -53,7 +54,7 @@ COMMIT_DAYS = 28
 
 def run_master(db: Database, cfg: Config, reset: bool = False,
                on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None,
-               commit_days: int = COMMIT_DAYS) -> MasterResult:
+               commit_days: int = COMMIT_DAYS, export_dir: Path | None = None) -> MasterResult:
     """Simulate `simulation.weeks` weeks from the start date, resuming a run that was interrupted."""
     summary = RunSummary()
     t = time.perf_counter()
@@ -69,13 +70,15 @@ def run_master(db: Database, cfg: Config, reset: bool = False,
             if st["last_day"] >= last:
                 summary.timings["setup"] = time.perf_counter() - t
                 return MasterResult(summary, st["last_day"], already_done=True)
+            exports = existing_exports(st, export_dir)
             model = build_model(cfg, cfg.simulation.seed)
             state = load_state(db, model, st)
             resumed = st["last_day"]
         else:
+            exports = new_exports(cfg, export_dir)
             model, state = create(db, cfg, reset)
         summary.timings["setup"] = time.perf_counter() - t
         if on_start:
             on_start(state.day + 1, last)
-        simulate(db, model, state, last, summary, on_day, commit_days)
+        simulate(db, model, state, last, summary, on_day, commit_days, exports)
     return MasterResult(summary, resumed)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
 from .config import Config, effective, stored
@@ -24,6 +25,7 @@ from .storage import Database
 from .storage.rows import Batch, sim_state_row
 from .storage.snapshot import read_snapshot
 from .writer import BatchWriter
+from .exports.daily import Target, identity, open_target
 
 #: Flush a batch of days early once it holds this many rows (bounds memory on busy configs).
 BATCH_ROWS = 50_000
@@ -47,6 +49,7 @@ class RunSummary:
     copies_added: int = 0
     copies_retired: int = 0
     films_released: int = 0
+    late_changes: int = 0
     timings: dict[str, float] = field(default_factory=lambda: {"setup": 0.0, "simulate": 0.0, "write": 0.0})
 
     def add(self, s: DayStats) -> None:
@@ -55,7 +58,8 @@ class RunSummary:
         self.last_day = s.day
         self.days += 1
         for name in ("rentals", "returns", "payments", "revenue_cents", "new_customers", "churned",
-                     "reactivated", "lost_demand", "copies_added", "copies_retired", "films_released"):
+                     "reactivated", "lost_demand", "copies_added", "copies_retired", "films_released",
+                     "late_changes"):
             setattr(self, name, getattr(self, name) + getattr(s, name))
 
     def rows(self) -> list[tuple[str, str]]:
@@ -75,6 +79,7 @@ class RunSummary:
             ("demand lost to empty shelves", f"{self.lost_demand:,}"),
             ("copies added / retired", f"{self.copies_added:,} / {self.copies_retired:,}"),
             ("films released", f"{self.films_released:,}"),
+            ("late changes to earlier days", f"{self.late_changes:,}"),
         ]
 
 
@@ -83,7 +88,7 @@ def build_model(cfg: Config, seed: int) -> Model:
 
 
 def simulate(db: Database, model: Model, state: SimState, last_day: int, summary: RunSummary,
-             on_day: OnDay | None = None, commit_days: int = 1) -> None:
+             on_day: OnDay | None = None, commit_days: int = 1, exports: Target | None = None) -> None:
     """Step day after day until `state.day == last_day`, committing every `commit_days` whole days.
 
     Each commit holds whole days and the sim_state that records them, so a run stopped at any moment
@@ -91,9 +96,10 @@ def simulate(db: Database, model: Model, state: SimState, last_day: int, summary
     Commits happen on a writer thread while the next days are simulated.
     """
     clock = time.perf_counter
-    batch, pending = Batch(), 0
+    log, keep = model.cfg.late_changes.change_log, exports is not None
+    batch, pending = Batch(log, keep), 0
     morning = morning_work(model)  # depends on the config only: once per run, not per day
-    with BatchWriter(db, last_day - state.day) as writer:
+    with BatchWriter(db, last_day - state.day, exports) as writer:
         while state.day < last_day:
             t = clock()
             ev = step(state, model, morning)
@@ -102,7 +108,7 @@ def simulate(db: Database, model: Model, state: SimState, last_day: int, summary
             summary.timings["simulate"] += clock() - t
             if pending >= commit_days or state.day == last_day or batch.size >= BATCH_ROWS:
                 writer.submit(batch, day_text(state.day), state.counters)
-                batch, pending = Batch(), 0
+                batch, pending = Batch(log, keep), 0
             summary.add(ev.stats)
             if on_day:
                 on_day(ev.stats)
@@ -124,7 +130,7 @@ def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimSt
         db.create_schema()
         base = make_base(model.cfg, seed)
         db.write_base(base, sim_state_row(seed, start, start - 1, "generator", base.counters,
-                                          cfg.simulation_dict()))
+                                          cfg.simulation_dict()), log=model.cfg.late_changes.change_log)
     except BaseException:
         db.rollback()
         db.drop_all()  # never leave a half-made schema behind
@@ -133,17 +139,37 @@ def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimSt
 
 
 def load_state(db: Database, model: Model, sim_state: dict | None = None) -> SimState:
-    return SimState.from_snapshot(read_snapshot(db, sim_state or db.require_sim_state()), model)
+    return SimState.from_snapshot(read_snapshot(db, sim_state or db.require_sim_state(), model.window), model)
 
 
-def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | None = None) -> RunSummary:
+def new_exports(cfg: Config, export_dir: Path | None) -> Target | None:
+    """The export target of a database about to be created (checked before anything is written)."""
+    if export_dir is None:
+        return None
+    ident = identity(cfg.simulation.seed, cfg.simulation.start_date.isoformat(), "generator")
+    return open_target(export_dir, ident, None)
+
+
+def existing_exports(st: dict, export_dir: Path | None) -> Target | None:
+    """The export target of an existing database, continuing where its exports end."""
+    if export_dir is None:
+        return None
+    ident = identity(st["seed"], day_text(st["start_date"]), st.get("origin", "generator"))
+    return open_target(export_dir, ident, day_text(st["last_day"]))
+
+
+def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | None = None,
+             export_dir: Path | None = None) -> RunSummary:
     """generator.py: a new database with base data and `simulation.initial_weeks` of activity."""
     summary = RunSummary()
     t = time.perf_counter()
     with db.lock():
+        if not reset and not db.is_empty() and not db.is_unfinished():
+            create(db, cfg, reset)  # refuses, before the export dir is touched
+        exports = new_exports(cfg, export_dir)
         model, state = create(db, cfg, reset)
         summary.timings["setup"] = time.perf_counter() - t
-        simulate(db, model, state, state.day + 7 * cfg.simulation.initial_weeks, summary, on_day)
+        simulate(db, model, state, state.day + 7 * cfg.simulation.initial_weeks, summary, on_day, exports=exports)
     return summary
 
 
@@ -188,7 +214,8 @@ def position(db: Database, cfg_override: Config | None = None, seed: int | None 
 
 def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: int | None = None,
             on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None,
-            on_notice: Callable[[str], None] | None = None) -> RunSummary:
+            on_notice: Callable[[str], None] | None = None, export_dir: Path | None = None,
+            late_changes: bool | None = None) -> RunSummary:
     """incremental_update.py: simulate the days after the last simulated one, as far as `span` says.
 
     A standard Sakila database (MySQL) is adopted first: migrated where needed, continuing its business.
@@ -207,6 +234,10 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
                 cfg_override = None  # the adopted config is stored; it already includes the override
         pos = position(db, cfg_override, seed)
         last_day = span.last_day(pos.last_day)
+        exports = existing_exports(pos.sim_state, export_dir)
+        if late_changes is not None and late_changes != pos.config.late_changes.enabled:
+            pos = replace(pos, config=pos.config.override({"late_changes": {"enabled": late_changes}}))
+            cfg_override = pos.config  # stored from now on, like --config
         if cfg_override is not None:
             db.execute("UPDATE sim_state SET config = ? WHERE id = 1",
                        (json.dumps(pos.config.simulation_dict(), sort_keys=True),))
@@ -215,5 +246,5 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
         summary.timings["setup"] = time.perf_counter() - t
         if on_start:
             on_start(pos.last_day + 1, last_day)
-        simulate(db, model, state, last_day, summary, on_day)
+        simulate(db, model, state, last_day, summary, on_day, exports=exports)
     return summary

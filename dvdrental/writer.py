@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .errors import DatabaseError
+from .exports.daily import DailyExport, Target
 from .paths import PROJECT_ROOT
 from .storage import Database, connect
 from .storage.rows import Batch
@@ -51,7 +52,8 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
     stop on None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
-    url = jobs.recv()
+    url, target = jobs.recv()
+    exports = DailyExport(target.root, target.ident) if target is not None else None
     try:
         db = connect(url, create=False)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
@@ -67,7 +69,7 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
         batch, last_day, counters = job
         t = time.perf_counter()
         try:
-            db.write_batch(batch, last_day, counters)
+            db.write_batch(batch, last_day, counters, exports)
         except BaseException as exc:  # noqa: BLE001 - reported to the parent
             results.send(("error", f"{type(exc).__name__}: {exc}"))
             break
@@ -88,8 +90,10 @@ class BatchWriter:
     """Commits batches in order: in a writer process for long runs on a database file or server,
     in-process otherwise (short runs, in-memory SQLite)."""
 
-    def __init__(self, db: Database, days: int) -> None:
+    def __init__(self, db: Database, days: int, exports: Target | None = None) -> None:
         self.db = db
+        self.target = exports
+        self.exports = DailyExport(exports.root, exports.ident) if exports is not None else None
         self.busy = 0.0     # seconds spent writing
         self.waited = 0.0   # seconds the simulation spent waiting for the writer
         self.in_flight = False
@@ -110,14 +114,14 @@ class BatchWriter:
             os.close(results_w)
             self.jobs = Connection(jobs_w, readable=False)
             self.results = Connection(results_r, writable=False)
-            self.jobs.send(self.db.url)  # through the pipe: a password never shows in `ps`
+            self.jobs.send((self.db.url, self.target))  # through the pipe: a password never shows in `ps`
         return self
 
     def submit(self, batch: Batch, last_day: str, counters: dict[str, int]) -> None:
         if not self.separate:
             t = time.perf_counter()
             try:
-                self.db.write_batch(batch, last_day, counters)
+                self.db.write_batch(batch, last_day, counters, self.exports)
             except Exception as exc:  # the same error, wherever the batch was written
                 raise _failed(f"{type(exc).__name__}: {exc}") from None
             self.busy += time.perf_counter() - t

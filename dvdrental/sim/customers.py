@@ -37,9 +37,13 @@ class Customers:
     create_ts: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
     seen_ts: np.ndarray = field(default_factory=lambda: np.full(1, NEVER, np.int64))
     propensity: np.ndarray = field(default_factory=lambda: np.zeros(1, float))
+    address: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
+    closed: np.ndarray = field(default_factory=lambda: np.zeros(1, bool))  # account closed for good
+    names: dict[int, tuple[str, str]] = field(default_factory=dict)       # (first, last), for e-mails
 
     def add(self, ids: np.ndarray, stores: np.ndarray, create_ts: np.ndarray,
-            active: np.ndarray | None = None, seen_ts: np.ndarray | None = None) -> None:
+            active: np.ndarray | None = None, seen_ts: np.ndarray | None = None,
+            address: np.ndarray | None = None, closed: np.ndarray | None = None) -> None:
         ids = np.asarray(ids, dtype=np.int64)
         if not len(ids):
             return
@@ -50,18 +54,24 @@ class Customers:
         self.create_ts = _grow(self.create_ts, size, 0)
         self.seen_ts = _grow(self.seen_ts, size, NEVER)
         self.propensity = _grow(self.propensity, size, 0.0)
+        self.address = _grow(self.address, size, 0)
+        self.closed = _grow(self.closed, size, False)
         self.exists[ids] = True
         self.store[ids] = stores
         self.active[ids] = True if active is None else active
         self.create_ts[ids] = create_ts
         self.seen_ts[ids] = create_ts if seen_ts is None else np.maximum(seen_ts, create_ts)
         self.propensity[ids] = np.exp(self.sigma * latent_normal(self.seed, "propensity", ids))
+        if address is not None:
+            self.address[ids] = address
+        self.closed[ids] = False if closed is None else closed
 
     def active_ids(self) -> np.ndarray:
         return np.flatnonzero(self.active & self.exists)
 
     def inactive_ids(self) -> np.ndarray:
-        return np.flatnonzero(~self.active & self.exists)
+        """Customers who may come back: inactive, and not closed for good."""
+        return np.flatnonzero(~self.active & self.exists & ~self.closed)
 
     def idle_candidates(self, now: int, idle_weeks: int) -> np.ndarray:
         """Active customers not seen for `idle_weeks` weeks: the ones who may churn now."""

@@ -1,8 +1,9 @@
 """One simulated day: state + day + seeded RNG -> events.
 
 Order within a day: morning work (releases, stock; see `morning`), churn at midnight on Mondays,
-reactivations and sign-ups, then rentals and returns merged in time order. Rentals draw in bulk with
-numpy; only the shelf walk, whose outcome depends on the previous rental, loops in Python.
+reactivations and sign-ups, then rentals and returns merged in time order, then (level 4) late changes
+to earlier days after closing. Rentals draw in bulk with numpy; only the shelf walk, whose outcome
+depends on the previous rental, loops in Python.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from .calendar import DAY, weekday
+from .changes import finish
 from .customers import new_customers_expected
 from .events import DayEvents, DayStats
 from .people import email
@@ -64,8 +66,12 @@ def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] | None 
     staff_pick = rr.random(n)
 
     _run_counter(state, model, ev, times, renter, store_of, candidates, staff_pick, end)
+    if state.history is not None:
+        from .late import late_changes
+        state.history.record_day(ev)
+        late_changes(state, model, day, ev)
     state.day = day
-    return ev
+    return finish(ev, state.counters)
 
 
 def _customer_moves(state: SimState, model: Model, day: int, rc: np.random.Generator,
@@ -158,7 +164,8 @@ def _welcome(state: SimState, model: Model, day: int, rc: np.random.Generator, e
             places):
         ev.addresses.append((aid, street, None, district, city, postal, phone, ts))
         ev.customers.append((cid, store, first, last, email(first, last), aid, 1, ts, ts))
-    cust.add(new_ids, stores, new_ts)
+        cust.names[cid] = (first, last)
+    cust.add(new_ids, stores, new_ts, address=address_ids)
 
 
 def _film_candidates(state: SimState, model: Model, rr: np.random.Generator, day: int,

@@ -16,7 +16,7 @@ _DAY_OFFSET = 1 << 32  # keeps day numbers before 1970 non-negative for SeedSequ
 STREAMS = {
     "base": 1, "demand": 3, "customers": 4, "rentals": 5, "names": 6,
     "propensity": 11, "popularity": 12, "catalog_age": 13, "returns": 14,
-    "releases": 21, "restock": 22, "planned": 23, "manual": 24,
+    "releases": 21, "restock": 22, "planned": 23, "manual": 24, "late": 25,
 }
 
 

@@ -16,11 +16,14 @@ from .calendar import DAY, day_number
 from .customers import Customers, reactivation_hazard
 from .demand import Demand
 from .films import Films
+from .history import History, window_days
 from .people import People
 from .returns import plan_returns
 from .stock import Stock
 
 COUNTERS = ("rental", "payment", "customer", "address", "inventory", "film", "actor")
+#: Counters without a Sakila table of their own: sim_change_log.change_id.
+LOG_COUNTER = "change"
 
 
 @dataclass
@@ -28,7 +31,8 @@ class Snapshot:
     """Plain arrays read from the database: everything a state is rebuilt from."""
     last_day: int
     counters: dict[str, int]
-    # customer_id, store_id, active, create_ts, last_rental_ts (or NEVER), last_back_ts (or NEVER)
+    # customer_id, store_id, active, create_ts, last_rental_ts (or NEVER), last_back_ts (or NEVER),
+    # address_id, closed; names: (first, last) per customer in the same order
     customers: dict[str, np.ndarray]
     # film_id, rental_duration, rate_cents, replacement_cents, first_copy_ts (or NEVER)
     films: dict[str, np.ndarray]
@@ -45,6 +49,11 @@ class Snapshot:
     languages: np.ndarray
     # plan_id, day, action, params (dict), for plans not carried out yet
     plans: list[tuple[int, int, str, dict]] = field(default_factory=list)
+    names: list[tuple[str, str]] = field(default_factory=list)
+    # late changes only: rentals of the window (rental_id, ts, inventory_id, customer_id, staff_id,
+    # return_ts or None) and their payments (payment_id, rental_id, cents, ts), both in id order
+    window_rentals: list[tuple] = field(default_factory=list)
+    window_payments: list[tuple] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,16 @@ class Model:
     demand: Demand
     reactivation: float
     people: People = field(default_factory=People, compare=False)
+
+    @property
+    def late(self) -> bool:
+        return self.cfg.late_changes.enabled
+
+    @property
+    def window(self) -> int | None:
+        """Days of history late changes reach into (None when they are off)."""
+        lc = self.cfg.late_changes
+        return window_days(lc.midpoint_days, lc.steepness) if lc.enabled else None
 
     @classmethod
     def build(cls, cfg: Config, seed: int | None = None) -> "Model":
@@ -91,6 +110,7 @@ class SimState:
     open: dict[int, OpenRental] = field(default_factory=dict)
     due: list[tuple[int, int]] = field(default_factory=list)  # heap of (event_ts, rental_id)
     plans: dict[int, list[tuple[int, str, dict]]] = field(default_factory=dict)  # day -> pending plans
+    history: History | None = None  # the recent past, when late changes are on
 
     def next_ids(self, kind: str, n: int) -> np.ndarray:
         start = self.counters[kind]
@@ -119,7 +139,9 @@ class SimState:
         # last seen: latest rental, reactivation or sign-up, and never before the simulation began
         # (an adopted Sakila database must not churn its whole history on the first Monday)
         seen = np.maximum(np.maximum(c["last_rental_ts"], c["last_back_ts"]), model.start_day * DAY)
-        customers.add(c["customer_id"], c["store_id"], c["create_ts"], c["active"].astype(bool), seen)
+        customers.add(c["customer_id"], c["store_id"], c["create_ts"], c["active"].astype(bool), seen,
+                      c["address_id"], c["closed"].astype(bool))
+        customers.names = dict(zip(c["customer_id"].tolist(), snap.names))
 
         films = Films(model.seed, cfg.catalog, model.start_day, cfg.film_releases.burst,
                       cfg.film_releases.burst_weeks)
@@ -147,6 +169,8 @@ class SimState:
         state = cls(day=snap.last_day, customers=customers, films=films, stock=stock, staff=staff,
                     stores=sorted(snap.stores.tolist()), cities=snap.cities, actors=snap.actors,
                     categories=snap.categories, languages=snap.languages, counters=dict(snap.counters))
+        if model.window is not None:
+            state.history = History.from_rows(model.window, snap.window_rentals, snap.window_payments)
         for plan_id, day, action, params in snap.plans:
             state.plans.setdefault(day, []).append((plan_id, action, params))
         if live.any():
@@ -167,7 +191,8 @@ class SimState:
             "day": self.day,
             "counters": dict(self.counters),
             "customers": (ids.tolist(), c.store[ids].tolist(), c.active[ids].tolist(),
-                          c.create_ts[ids].tolist(), c.seen_ts[ids].tolist()),
+                          c.create_ts[ids].tolist(), c.seen_ts[ids].tolist(), c.address[ids].tolist(),
+                          c.closed[ids].tolist(), [c.names[i] for i in ids.tolist()]),
             "films": (fids.tolist(), f.duration[fids].tolist(), f.rate_cents[fids].tolist(),
                       f.replacement_cents[fids].tolist(), f.release_day[fids].tolist()),
             "copies": (cids.tolist(), s.store[cids].tolist(), s.film[cids].tolist(),
@@ -179,4 +204,5 @@ class SimState:
             "staff": self.staff,
             "stores": self.stores,
             "plans": {d: list(p) for d, p in sorted(self.plans.items()) if p},
+            "history": self.history.fingerprint() if self.history is not None else None,
         }

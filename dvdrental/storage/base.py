@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .. import SCHEMA_VERSION
 from ..errors import StateError
 from ..sim.calendar import parse_day
-from .rows import Batch, Insert, Update, base_writes
+from .rows import Batch, Delete, Insert, Update, base_log, base_writes
 from .tables import DROP_ORDER, SAKILA_TABLES, TABLES
 from .url import DbUrl
 
@@ -90,6 +90,11 @@ class Database:
         raise NotImplementedError
 
     # ---- dialect ----------------------------------------------------------------------------------
+    def upsert(self, table: str, columns: tuple[str, ...], key: tuple[str, ...], rows: list[tuple]) -> None:
+        """Insert rows, replacing the non-key columns of rows whose key exists (no delete, so no
+        foreign-key actions fire)."""
+        raise NotImplementedError
+
     def days_between(self, later: str, earlier: str) -> str:
         """SQL for whole calendar days from `earlier` to `later` (Sakila's TO_DAYS difference)."""
         raise NotImplementedError
@@ -120,10 +125,17 @@ class Database:
         marks = ", ".join("?" * len(op.columns))
         self.executemany(f"INSERT INTO {op.table} ({cols}) VALUES ({marks})", op.rows)
 
-    def apply(self, ops: list[Insert | Update]) -> None:
+    def delete(self, op: Delete) -> None:
+        for i in range(0, len(op.rows), 500):
+            keys = op.rows[i:i + 500]
+            self.execute(f"DELETE FROM {op.table} WHERE {op.key} IN ({', '.join('?' * len(keys))})", keys)
+
+    def apply(self, ops: list[Insert | Update | Delete]) -> None:
         for op in ops:
             if isinstance(op, Insert):
                 self.insert(op)
+            elif isinstance(op, Delete):
+                self.delete(op)
             else:
                 self.bulk_update(op)
 
@@ -179,21 +191,38 @@ class Database:
                      [row[c] for c in cols])
 
     # ---- writing ----------------------------------------------------------------------------------
-    def write_base(self, base: BaseData, state_row: dict) -> None:
+    def write_base(self, base: BaseData, state_row: dict, log: bool = True) -> None:
+        """Base data (and its inserts in sim_change_log) with the first sim_state, in one transaction."""
+        writes = base_writes(base)
         with self.transaction(), self.relaxed_foreign_keys():
-            self.apply(base_writes(base))
+            self.apply(writes + ([base_log(writes)] if log else []))
             self.write_sim_state(state_row)
 
-    def write_batch(self, batch: Batch, last_day: str, counters: dict[str, int]) -> None:
-        """Whole simulated days and the sim_state that says they are done, in one transaction."""
-        with self.transaction():
-            self.apply(batch.writes())
-            self.execute("UPDATE sim_state SET last_day = ?, counters = ? WHERE id = 1",
-                         (last_day, json.dumps(counters, sort_keys=True)))
+    def write_batch(self, batch: Batch, last_day: str, counters: dict[str, int], exports: Any = None) -> None:
+        """Whole simulated days and the sim_state that says they are done, in one transaction.
 
-    def write_day(self, ev: DayEvents, last_day: str, counters: dict[str, int], with_day: bool = True) -> None:
+        With `exports` (an exports.DailyExport) each day's folder is staged inside the transaction and
+        published once it is committed; a run killed in between publishes it on its next start."""
+        try:
+            with self.transaction():
+                if exports is not None:
+                    exports.prepare(self, batch)
+                self.apply(batch.writes())
+                self.execute("UPDATE sim_state SET last_day = ?, counters = ? WHERE id = 1",
+                             (last_day, json.dumps(counters, sort_keys=True)))
+                if exports is not None:
+                    exports.stage(batch)
+        except BaseException:
+            if exports is not None:
+                exports.discard()
+            raise
+        if exports is not None:
+            exports.publish()
+
+    def write_day(self, ev: DayEvents, last_day: str, counters: dict[str, int], with_day: bool = True,
+                  log: bool = True) -> None:
         """One day's events (`with_day=False`: changes by hand, no sim_day row) in one transaction."""
-        batch = Batch()
+        batch = Batch(log)
         batch.add(ev, with_day)
         self.write_batch(batch, last_day, counters)
 

@@ -291,6 +291,11 @@ class MySQLDatabase(Database):
             sql = f"UPDATE {op.table} AS t JOIN ({derived}) AS v ON t.{op.key} = v.k SET {sets}"
             self.cur.execute(sql, [v for row in chunk for v in row])
 
+    def upsert(self, table: str, columns: tuple[str, ...], key: tuple[str, ...], rows: list[tuple]) -> None:
+        sets = ", ".join(f"{c} = VALUES({c})" for c in columns if c not in key)
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                         f"ON DUPLICATE KEY UPDATE {sets}", rows)
+
 
 def _connect_error(url: DbUrl, exc: "mysql.connector.Error") -> DatabaseError:
     where = url.display()

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .. import SCHEMA_VERSION, __version__
 from ..sim.calendar import day_text, ts_text
+from ..sim.events import INSERT_COLUMNS, Op
+from .tables import TABLES
 
 if TYPE_CHECKING:  # type names only: the writer process must not load numpy and the simulation
     from ..sim.basedata import BaseData
@@ -24,6 +26,14 @@ class Insert:
     table: str
     columns: tuple[str, ...]
     rows: list[tuple]
+
+
+@dataclass(frozen=True)
+class Delete:
+    """DELETE FROM table WHERE key IN keys."""
+    table: str
+    key: str
+    rows: list
 
 
 @dataclass(frozen=True)
@@ -45,31 +55,60 @@ def _t(ts: int | None) -> str | None:
     return None if ts is None else ts_text(ts)
 
 
-ADDRESS_COLS = ("address_id", "address", "address2", "district", "city_id", "postal_code", "phone",
-                "last_update")
-CUSTOMER_COLS = ("customer_id", "store_id", "first_name", "last_name", "email", "address_id", "active",
-                 "create_date", "last_update")
-FILM_COLS = ("film_id", "title", "description", "release_year", "language_id", "original_language_id",
-             "rental_duration", "rental_rate", "length", "replacement_cost", "rating", "special_features",
-             "last_update")
-INVENTORY_COLS = ("inventory_id", "film_id", "store_id", "created_at", "retired_at", "last_update")
-RENTAL_COLS = ("rental_id", "rental_date", "inventory_id", "customer_id", "return_date", "staff_id", "last_update")
-PAYMENT_COLS = ("payment_id", "customer_id", "staff_id", "rental_id", "amount", "payment_date", "last_update")
+ADDRESS_COLS = INSERT_COLUMNS["address"]
+CUSTOMER_COLS = INSERT_COLUMNS["customer"]
+FILM_COLS = INSERT_COLUMNS["film"]
+INVENTORY_COLS = INSERT_COLUMNS["inventory"]
 SIM_DAY_COLS = ("day", "expected", "demand", "rentals", "lost_demand", "returns", "new_customers", "churned",
                 "reactivated", "spike")
+LOG_COLS = ("change_id", "changed_at", "table_name", "pk1", "pk2", "op", "changed_columns", "kind", "record_at")
+
+#: Parents before children (inserts); children before parents (deletes).
+INSERT_ORDER = ("address", "customer", "film", "film_actor", "film_category", "inventory", "rental", "payment")
+DELETE_ORDER = tuple(reversed(INSERT_ORDER))
+
+
+def _same(v: object) -> object:
+    return v
+
+
+def _money_or_none(cents: int | None) -> str | None:
+    return None if cents is None else money(cents)
+
+
+def _converter(table: str, column: str) -> Callable[[object], object]:
+    """Simulation value (int seconds, int cents) -> SQL parameter, by the column's kind."""
+    kind = dict(TABLES[table].columns)[column]
+    return {"datetime": _t, "money": _money_or_none}.get(kind, _same)
+
+
+_CONVERT: dict[str, dict[str, Callable[[object], object]]] = {
+    t: {c: _converter(t, c) for c in cols} for t, cols in INSERT_COLUMNS.items()}
+_ROW_CONVERT = {t: tuple(_CONVERT[t][c] for c in cols) for t, cols in INSERT_COLUMNS.items()}
+_INDEX = {t: {c: i for i, c in enumerate(cols)} for t, cols in INSERT_COLUMNS.items()}
+
+
+def sql_row(table: str, row: tuple | list) -> tuple:
+    """An inserted row's values as SQL parameters."""
+    return tuple(f(v) for f, v in zip(_ROW_CONVERT[table], row))
+
+
+def sql_values(table: str, values: dict) -> dict:
+    """An update's {column: value} as SQL parameters."""
+    conv = _CONVERT[table]
+    return {c: conv[c](v) for c, v in values.items()}
 
 
 def addresses(rows: list[tuple]) -> Insert:
-    return Insert("address", ADDRESS_COLS, [(*r[:7], _t(r[7])) for r in rows])
+    return Insert("address", ADDRESS_COLS, [sql_row("address", r) for r in rows])
 
 
 def customers(rows: list[tuple]) -> Insert:
-    return Insert("customer", CUSTOMER_COLS, [(*r[:7], _t(r[7]), _t(r[8])) for r in rows])
+    return Insert("customer", CUSTOMER_COLS, [sql_row("customer", r) for r in rows])
 
 
 def films(rows: list[tuple]) -> Insert:
-    return Insert("film", FILM_COLS, [(*r[:7], money(r[7]), r[8], money(r[9]), r[10], r[11], _t(r[12]))
-                                      for r in rows])
+    return Insert("film", FILM_COLS, [sql_row("film", r) for r in rows])
 
 
 def links(table: str, cols: tuple[str, str], rows: list[tuple]) -> Insert:
@@ -86,93 +125,95 @@ def inventory(rows: list[tuple]) -> Insert:
     return Insert("inventory", INVENTORY_COLS, out)
 
 
+def log_row(change_id: int, op: Op) -> tuple:
+    """A sim_change_log row: which row changed, how, when, in which columns, by which kind of change."""
+    ts, kind, table, what, key, values, made = op
+    k1, k2 = key if isinstance(key, tuple) else (key, None)
+    cols = ",".join(c for c in values if c != "last_update") if what == "U" else None
+    return (change_id, ts_text(ts), table, k1, k2, what, cols, kind, _t(made))
+
+
 class Batch:
     """Whole simulated days folded into the rows to write in one transaction.
 
     A row inserted and changed within the batch (a rental returned, a customer churned, a copy retired)
-    is inserted once in its final state; only rows from earlier batches are updated. The database
-    after the batch is the same as after writing the days one by one; it just takes fewer statements.
+    is inserted once in its final state; a row inserted and deleted within it is not written at all;
+    only rows from earlier batches are updated or deleted. The database after the batch is the same as
+    after writing the days one by one; it just takes fewer statements. `keep_days` also keeps each
+    day's ops, for the daily exports (rows as they stood at the end of each day).
     """
 
-    def __init__(self) -> None:
-        self.addresses: list[tuple] = []
-        self.customers: dict[int, list] = {}
-        self.films: list[tuple] = []
-        self.film_actors: list[tuple] = []
-        self.film_categories: list[tuple] = []
-        self.inventory: dict[int, list] = {}
-        self.rentals: dict[int, list] = {}
-        self.payments: list[tuple] = []
+    def __init__(self, log: bool = True, keep_days: bool = False) -> None:
+        self.inserts: dict[str, dict] = {t: {} for t in INSERT_ORDER}
+        self.updates: dict[str, dict] = {t: {} for t in INSERT_ORDER}
+        self.deletes: dict[str, dict] = {t: {} for t in INSERT_ORDER}
         self.customer_events: list[tuple] = []
-        self.returns: dict[int, int] = {}
-        self.customer_updates: dict[int, tuple[int, int]] = {}
-        self.retirements: dict[int, int] = {}
         self.plans_done: list[tuple] = []
+        self.film_prices: list[tuple] = []
         self.days: list = []
+        self.log = log
+        self.changes: list[tuple] = []       # (change_id, op) for sim_change_log
+        self.keep_days = keep_days
+        self.day_ops: list[tuple[int, list[Op]]] = []
         self.size = 0  # rows so far, to decide when to flush
 
     def add(self, ev: DayEvents, with_day: bool = True) -> None:
-        self.addresses += ev.addresses
-        for row in ev.customers:
-            self.customers[row[0]] = list(row)
-        self.films += ev.films
-        self.film_actors += ev.film_actors
-        self.film_categories += ev.film_categories
-        for inv, film, store, ts in ev.inventory:
-            self.inventory[inv] = [inv, film, store, ts, None, ts]
-        for rid, ts, inv, cust, staff in ev.rentals:
-            self.rentals[rid] = [rid, ts, inv, cust, None, staff, ts]
-        self.payments += ev.payments
+        inserts, updates, deletes = self.inserts, self.updates, self.deletes
+        for op in ev.ops:
+            _, _, table, what, key, values, _ = op
+            if what == "I":
+                inserts[table][key] = list(values)
+            elif what == "U":
+                row = inserts[table].get(key)
+                if row is not None:
+                    index = _INDEX[table]
+                    for col, v in values.items():
+                        row[index[col]] = v
+                elif key in updates[table]:
+                    updates[table][key].update(values)
+                else:
+                    updates[table][key] = dict(values)
+            else:
+                if inserts[table].pop(key, None) is None:
+                    deletes[table][key] = None
+                updates[table].pop(key, None)
+        if self.log:
+            self.changes += zip(range(ev.first_change_id, ev.first_change_id + len(ev.ops)), ev.ops)
+        if self.keep_days:
+            self.day_ops.append((ev.day, ev.ops))
         self.customer_events += ev.customer_events
-        for rid, ts in ev.returns:
-            row = self.rentals.get(rid)
-            if row is None:
-                self.returns[rid] = ts
-            else:
-                row[4] = row[6] = ts
-        for cid, active, ts in ev.customer_updates:
-            row = self.customers.get(cid)
-            if row is None:
-                self.customer_updates[cid] = (active, ts)
-            else:
-                row[6], row[8] = active, ts
-        for inv, ts in ev.retirements:
-            row = self.inventory.get(inv)
-            if row is None:
-                self.retirements[inv] = ts
-            else:
-                row[4] = row[5] = ts
         self.plans_done += ev.plans_done
+        self.film_prices += ev.film_prices
         if with_day and ev.stats is not None:
             self.days.append(ev.stats)
-        self.size += (len(ev.rentals) + len(ev.payments) + len(ev.returns) + len(ev.customers)
-                      + len(ev.customer_events) + len(ev.customer_updates) + 1)
+        self.size += len(ev.ops) + len(ev.customer_events) + 1
 
-    def writes(self) -> list[Insert | Update]:
-        """Every statement the batch needs, parents before children, inserts before updates."""
-        ops: list[Insert | Update] = [
-            addresses(self.addresses),
-            customers([tuple(r) for r in self.customers.values()]),
-            films(self.films),
-            links("film_actor", ("actor_id", "film_id"), self.film_actors),
-            links("film_category", ("film_id", "category_id"), self.film_categories),
-            inventory(list(self.inventory.values())),
-            Insert("rental", RENTAL_COLS, [(r, ts_text(ts), i, c, _t(ret), s, _t(last))
-                                           for r, ts, i, c, ret, s, last in self.rentals.values()]),
-            Insert("payment", PAYMENT_COLS, [(p, c, s, r, money(a), (when := ts_text(ts)), when)
-                                             for p, c, s, r, a, ts in self.payments]),
-            Update("rental", "rental_id", ("return_date", "last_update"),
-                   [(r, (when := ts_text(ts)), when) for r, ts in self.returns.items()]),
-            Update("customer", "customer_id", ("active", "last_update"),
-                   [(c, a, _t(ts)) for c, (a, ts) in self.customer_updates.items()]),
-            Update("inventory", "inventory_id", ("retired_at", "last_update"),
-                   [(i, _t(ts), _t(ts)) for i, ts in self.retirements.items()]),
+    def writes(self) -> list[Insert | Update | Delete]:
+        """Every statement the batch needs: inserts parents first, updates, deletes children first."""
+        ops: list[Insert | Update | Delete] = []
+        for table in INSERT_ORDER:
+            rows = self.inserts[table]
+            if rows:
+                ops.append(Insert(table, INSERT_COLUMNS[table], [sql_row(table, r) for r in rows.values()]))
+        for table in INSERT_ORDER:
+            groups: dict[tuple, list] = {}
+            for key, values in self.updates[table].items():
+                groups.setdefault(tuple(values), []).append((key, *sql_values(table, values).values()))
+            for cols, rows in groups.items():
+                ops.append(Update(table, TABLES[table].key[0], cols, rows))
+        for table in DELETE_ORDER:
+            if self.deletes[table]:
+                ops.append(Delete(table, TABLES[table].key[0], list(self.deletes[table])))
+        ops += [
             Insert("sim_customer_event", ("customer_id", "event_date", "event"),
                    [(c, _t(ts), e) for c, ts, e in self.customer_events]),
             Update("sim_stock_plan", "plan_id", ("done_at",), [(p, _t(ts)) for p, ts in self.plans_done]),
+            Insert("sim_film_price", ("film_id", "valid_until", "rental_rate", "replacement_cost"),
+                   [(f, _t(ts), money(r), money(c)) for f, ts, r, c in self.film_prices]),
             Insert("sim_day", SIM_DAY_COLS,
                    [(day_text(st.day), f"{st.expected:.2f}", st.demand, st.rentals, st.lost_demand, st.returns,
                      st.new_customers, st.churned, st.reactivated, int(st.spike)) for st in self.days]),
+            Insert("sim_change_log", LOG_COLS, [log_row(cid, op) for cid, op in self.changes]),
         ]
         return [op for op in ops if op.rows]
 
@@ -197,6 +238,20 @@ def base_writes(base: BaseData) -> list[Insert]:
         customers(r["customer"]),
         inventory(r["inventory"]),
     ) if op.rows]
+
+
+def base_log(writes: list[Insert]) -> Insert:
+    """sim_change_log rows for the base data: one insert per row, at the row's last_update."""
+    out = []
+    for op in writes:
+        key = TABLES[op.table].key
+        at = [op.columns.index(k) for k in key]
+        stamp = op.columns.index("last_update")
+        for row in op.rows:
+            k = [row[i] for i in at]
+            out.append((len(out) + 1, row[stamp], op.table, k[0], k[1] if len(k) > 1 else None, "I", None, "base",
+                        None))
+    return Insert("sim_change_log", LOG_COLS, out)
 
 
 def sim_state_row(seed: int, start_day: int, last_day: int, origin: str, counters: dict[str, int],

@@ -10,22 +10,26 @@ import json
 
 import numpy as np
 
-from ..sim.calendar import parse_day, parse_ts
+from ..sim.calendar import DAY, day_text, parse_day, parse_ts
 from ..sim.customers import NEVER
-from ..sim.state import COUNTERS, Snapshot
+from ..sim.state import COUNTERS, LOG_COUNTER, Snapshot
 from .base import Database
 
 
-def read_snapshot(db: Database, sim_state: dict) -> Snapshot:
-    """Plain arrays of everything a state is rebuilt from: indexed aggregates, not the history."""
+def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> Snapshot:
+    """Plain arrays of everything a state is rebuilt from: indexed aggregates, not the history
+    (but for the last `window` days of rentals, which late changes reach into)."""
     q = db.query
     cust = q("""
-        SELECT c.customer_id, c.store_id, c.active, c.create_date, r.last_rental, e.last_back
+        SELECT c.customer_id, c.store_id, c.active, c.create_date, r.last_rental, e.last_back, c.address_id,
+               CASE WHEN x.customer_id IS NULL THEN 0 ELSE 1 END, c.first_name, c.last_name
         FROM customer c
         LEFT JOIN (SELECT customer_id, MAX(rental_date) AS last_rental FROM rental
                    GROUP BY customer_id) r ON r.customer_id = c.customer_id
         LEFT JOIN (SELECT customer_id, MAX(event_date) AS last_back FROM sim_customer_event
                    WHERE event = 'reactivate' GROUP BY customer_id) e ON e.customer_id = c.customer_id
+        LEFT JOIN (SELECT DISTINCT customer_id FROM sim_customer_event WHERE event = 'close') x
+          ON x.customer_id = c.customer_id
         ORDER BY c.customer_id""")
     films = q("""
         SELECT f.film_id, f.rental_duration, f.rental_rate, f.replacement_cost, i.first_copy
@@ -45,11 +49,28 @@ def read_snapshot(db: Database, sim_state: dict) -> Snapshot:
     counters = dict(sim_state["counters"])
     for kind, top in zip(COUNTERS, id_maxima(db)):
         counters[kind] = max(int(counters.get(kind, 1)), top + 1)
+    if "sim_change_log" in db.table_names():
+        top = q("SELECT MAX(change_id) FROM sim_change_log")[0][0]
+        counters[LOG_COUNTER] = max(int(counters.get(LOG_COUNTER, 1)), int(top or 0) + 1)
+    rentals: list[tuple] = []
+    payments: list[tuple] = []
+    if window is not None:
+        since = f"{day_text(sim_state['last_day'] + 1 - window)} 00:00:00"
+        rentals = [(int(r), parse_ts(t), int(i), int(c), int(s), parse_ts(ret)) for r, t, i, c, s, ret in q(
+            "SELECT rental_id, rental_date, inventory_id, customer_id, staff_id, return_date FROM rental "
+            "WHERE rental_date >= ? ORDER BY rental_id", (since,))]
+        payments = [(int(p), int(r), int(round(float(a) * 100)), parse_ts(t)) for p, r, a, t in q(
+            "SELECT p.payment_id, p.rental_id, p.amount, p.payment_date FROM payment p "
+            "JOIN rental r ON r.rental_id = p.rental_id WHERE r.rental_date >= ? ORDER BY p.payment_id",
+            (since,))]
     return Snapshot(
         last_day=sim_state["last_day"],
         counters=counters,
         customers=_columns(cust, ("customer_id", "store_id", "active", "create_ts", "last_rental_ts",
-                                  "last_back_ts"), {3, 4, 5}),
+                                  "last_back_ts", "address_id", "closed"), {3, 4, 5}),
+        names=[(r[8], r[9]) for r in cust],
+        window_rentals=rentals,
+        window_payments=payments,
         films={**_columns(films, ("film_id", "rental_duration", "rate", "replacement", "first_copy_ts"),
                           {4}),
                "rate_cents": _cents([r[2] for r in films]),

@@ -157,3 +157,8 @@ class SQLiteDatabase(Database):
         sets = ", ".join(f"{c} = ?" for c in op.columns)
         self.conn.executemany(f"UPDATE {op.table} SET {sets} WHERE {op.key} = ?",
                               [(*r[1:], r[0]) for r in op.rows])
+
+    def upsert(self, table: str, columns: tuple[str, ...], key: tuple[str, ...], rows: list[tuple]) -> None:
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+                              f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sets}", rows)

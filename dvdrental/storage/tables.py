@@ -27,6 +27,9 @@ def _t(name: str, key: str | tuple[str, ...], *cols: str) -> Table:
 
 TS = "last_update:datetime"
 
+#: Sakila's film.special_features SET members, in their declared order.
+FEATURES = ("Trailers", "Commentaries", "Deleted Scenes", "Behind the Scenes")
+
 SAKILA_TABLES: tuple[Table, ...] = (
     _t("actor", "actor_id", "actor_id", "first_name:text", "last_name:text", TS),
     _t("country", "country_id", "country_id", "country:text", TS),
@@ -62,12 +65,16 @@ SIM_TABLES: tuple[Table, ...] = (
     _t("sim_stock_plan", "plan_id", "plan_id", "day:date", "action:text", "params:text", "done_at:datetime"),
     _t("sim_day", "day", "day:date", "expected:money", "demand", "rentals", "lost_demand", "returns",
        "new_customers", "churned", "reactivated", "spike"),
+    _t("sim_change_log", "change_id", "change_id", "changed_at:datetime", "table_name:text", "pk1", "pk2",
+       "op:text", "changed_columns:text", "kind:text", "record_at:datetime"),
+    _t("sim_film_price", ("film_id", "valid_until"), "film_id", "valid_until:datetime", "rental_rate:money",
+       "replacement_cost:money"),
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in SAKILA_TABLES + SIM_TABLES}
 
 #: Drop order that respects foreign keys (children first).
-DROP_ORDER = ("sim_adopt_foreign_keys", "sim_customer_event", "sim_day", "sim_state", "sim_stock_plan", "payment", "rental", "inventory", "customer",
+DROP_ORDER = ("sim_adopt_foreign_keys", "sim_change_log", "sim_film_price", "sim_customer_event", "sim_day", "sim_state", "sim_stock_plan", "payment", "rental", "inventory", "customer",
               "film_text", "film_category", "film_actor", "film", "store", "staff", "address", "city",
               "country", "category", "language", "actor")
 
@@ -101,4 +108,5 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("payment", "staff_id", "staff", "staff_id"),
     ("payment", "rental_id", "rental", "rental_id"),
     ("sim_customer_event", "customer_id", "customer", "customer_id"),
+    ("sim_film_price", "film_id", "film", "film_id"),
 )

@@ -1,0 +1,266 @@
+"""Late changes: after each day's business, corrections to records of earlier days.
+
+Each kind has a rate per 1,000 of the day's rentals. For each change an age in days is drawn from a
+decreasing sigmoid, 1 / (1 + exp(steepness * (age - midpoint))), over the ages that have a record of
+that kind, then one such record of that age is picked. Every change keeps the invariants: a corrected
+return keeps the copy free of overlaps and its late fee follows, payments stay with their rental's
+customer and clerk, a closed account never rents again, a voided rental goes with all its payments.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .calendar import DAY
+from .events import DayEvents, Op
+from .history import CUST, INV, LATE_PAY, REFUND, RENTAL_PAY, RETURNED, STAFF, TS
+from .people import email
+from .returns import overdue_days
+from .rng import day_rng
+from .state import Model, SimState
+
+#: Config rate name -> the kind written to sim_change_log (customer edits are one of three kinds).
+KINDS = {
+    "return_corrections": "return_correction",
+    "payment_corrections": "payment_correction",
+    "refunds": "refund",
+    "customer_edits": "customer_edit",
+    "price_changes": "price_change",
+    "account_closures": "account_closure",
+    "voided_rentals": "void",
+}
+CUSTOMER_EDITS = ("customer_email", "customer_phone", "customer_move")
+#: Late kinds whose records are rentals: their age is the rental's age.
+RENTAL_KINDS = ("return_correction", "payment_correction", "refund", "void")
+#: Where each kind shows in sim_change_log once per change: (table, op).
+PRIMARY = {
+    "return_correction": ("rental", "U"), "payment_correction": ("rental", "U"), "refund": ("payment", "I"),
+    "customer_email": ("customer", "U"), "customer_phone": ("address", "U"), "customer_move": ("customer", "U"),
+    "price_change": ("film", "U"), "account_closure": ("customer", "U"), "void": ("rental", "D"),
+}
+RATES = (99, 299, 499)
+DOMAINS = ("sakilacustomer.org", "example.com", "example.net", "example.org")
+_TRIES = 20
+
+
+def sigmoid(age: np.ndarray, midpoint: float, steepness: float) -> np.ndarray:
+    """Relative chance that a record `age` days old is the one changed (1 when new, 0.5 at midpoint)."""
+    return 1.0 / (1.0 + np.exp(np.clip(steepness * (np.asarray(age, float) - midpoint), -700, 700)))
+
+
+class _Day:
+    """One day's late changes: the state, the day's generator and what it emits."""
+
+    def __init__(self, state: SimState, model: Model, day: int, ev: DayEvents) -> None:
+        self.state, self.model, self.day, self.ev = state, model, day, ev
+        cfg = model.cfg.late_changes
+        self.rng = day_rng(model.seed, "late", day)
+        self.window = state.history.window
+        self.weights = sigmoid(np.arange(self.window + 1), cfg.midpoint_days, cfg.steepness)
+        self.fee = int(round(model.cfg.returns.late_fee_per_day * 100))
+
+    def emit(self, ts: int, kind: str, table: str, op: str, key: int, values: object, record_ts: int) -> None:
+        self.ev.late.append((ts, kind, table, op, key, values, record_ts))
+
+    def pick_age(self, days: np.ndarray) -> int | None:
+        """One of `days` (days with candidates), by the sigmoid of its age."""
+        ages = self.day - days
+        ok = (ages >= 1) & (ages <= self.window)
+        if not ok.any():
+            return None
+        days, w = days[ok], self.weights[ages[ok]]
+        cum = np.cumsum(w)
+        return int(days[min(int(np.searchsorted(cum, self.rng.random() * cum[-1], side="right")), len(days) - 1)])
+
+    # ---- rentals ---------------------------------------------------------------------------------
+    def pick_rental(self, eligible: Callable[[list], bool]) -> int | None:
+        hist = self.state.history
+        for _ in range(_TRIES):
+            day = self.pick_age(np.fromiter(hist.by_day, np.int64, len(hist.by_day)))
+            if day is None:
+                return None
+            cands = [rid for rid in hist.by_day[day] if eligible(hist.rentals[rid])]
+            if cands:
+                return cands[int(self.rng.integers(len(cands)))]
+        return None
+
+    def return_correction(self, ts: int) -> bool:
+        hist = self.state.history
+        rid = self.pick_rental(lambda r: r[RETURNED] is not None)
+        if rid is None:
+            return False
+        rec = hist.rentals[rid]
+        nxt = hist.next_on_copy(rid)
+        new = None
+        for shift in self.rng.permutation([-3, -2, -1, 1, 2, 3]).tolist():
+            cand = rec[RETURNED] + shift * DAY
+            if cand > rec[TS] and cand // DAY < self.day and (nxt is None or cand < nxt):
+                new = cand
+                break
+        if new is None:
+            return False
+        kind, made = "return_correction", rec[TS]
+        self.emit(ts, kind, "rental", "U", rid, {"return_date": new, "last_update": ts}, made)
+        rec[RETURNED] = new
+        st = self.state
+        duration = int(st.films.duration[st.stock.film[rec[INV]]])
+        cents = overdue_days(rec[TS], new, duration) * self.fee
+        old = rec[LATE_PAY]
+        if old and cents:
+            self.emit(ts, kind, "payment", "U", old[0], {"amount": cents, "payment_date": new, "last_update": ts},
+                      made)
+            rec[LATE_PAY] = (old[0], cents)
+        elif old:
+            self.emit(ts, kind, "payment", "D", old[0], None, made)
+            rec[LATE_PAY] = None
+        elif cents:
+            pid = int(st.next_ids("payment", 1)[0])
+            self.emit(ts, kind, "payment", "I", pid, (pid, rec[CUST], rec[STAFF], rid, cents, new, ts), made)
+            rec[LATE_PAY] = (pid, cents)
+        return True
+
+    def _payments(self, rec: list) -> list[int]:
+        return [p for p in (rec[RENTAL_PAY] and rec[RENTAL_PAY][0], rec[LATE_PAY] and rec[LATE_PAY][0],
+                            rec[REFUND]) if p]
+
+    def payment_correction(self, ts: int) -> bool:
+        st = self.state
+        crews = lambda r: st.staff.get(int(st.stock.store[r[INV]]), [])  # noqa: E731
+        rid = self.pick_rental(lambda r: r[RETURNED] is not None and len(crews(r)) > 1)
+        if rid is None:
+            return False
+        rec = st.history.rentals[rid]
+        others = [s for s in crews(rec) if s != rec[STAFF]]
+        staff = others[int(self.rng.integers(len(others)))]
+        values = {"staff_id": staff, "last_update": ts}
+        self.emit(ts, "payment_correction", "rental", "U", rid, values, rec[TS])
+        for pid in self._payments(rec):
+            self.emit(ts, "payment_correction", "payment", "U", pid, values, rec[TS])
+        rec[STAFF] = staff
+        return True
+
+    def refund(self, ts: int) -> bool:
+        rid = self.pick_rental(lambda r: r[RETURNED] is not None and r[REFUND] is None and r[RENTAL_PAY])
+        if rid is None:
+            return False
+        rec = self.state.history.rentals[rid]
+        pid = int(self.state.next_ids("payment", 1)[0])
+        self.emit(ts, "refund", "payment", "I", pid, (pid, rec[CUST], rec[STAFF], rid, -rec[RENTAL_PAY][1], ts, ts),
+                  rec[TS])
+        rec[REFUND] = pid
+        return True
+
+    def void(self, ts: int) -> bool:
+        seen = self.state.customers.seen_ts
+        # only a rental that is not its customer's latest: how long a customer has been idle must not
+        # depend on a rental that is gone
+        rid = self.pick_rental(lambda r: r[RETURNED] is not None and r[TS] < seen[r[CUST]])
+        if rid is None:
+            return False
+        rec = self.state.history.rentals[rid]
+        for pid in self._payments(rec):
+            self.emit(ts, "void", "payment", "D", pid, None, rec[TS])
+        self.emit(ts, "void", "rental", "D", rid, None, rec[TS])
+        self.state.history.remove(rid)
+        return True
+
+    # ---- customers and films -------------------------------------------------------------------------
+    def pick_by_day(self, ids: np.ndarray, days: np.ndarray) -> int | None:
+        """One of `ids` (created on `days`): an age by the sigmoid, then one created that day."""
+        day = self.pick_age(np.unique(days))
+        if day is None:
+            return None
+        cands = ids[days == day]
+        return int(cands[int(self.rng.integers(len(cands)))])
+
+    def _customer(self, mask: np.ndarray) -> int | None:
+        c = self.state.customers
+        lo = (self.day - self.window) * DAY
+        ids = np.flatnonzero(mask & c.exists & (c.create_ts >= lo) & (c.create_ts < self.day * DAY))
+        return self.pick_by_day(ids, c.create_ts[ids] // DAY) if len(ids) else None
+
+    def customer_edit(self, ts: int) -> bool:
+        c = self.state.customers
+        cid = self._customer(np.ones(len(c.exists), bool))
+        if cid is None:
+            return False
+        made = int(c.create_ts[cid])
+        what = CUSTOMER_EDITS[int(self.rng.integers(3))]
+        people = self.model.people
+        if what == "customer_email":
+            first, last = c.names[cid]
+            domain = DOMAINS[int(self.rng.integers(len(DOMAINS)))]
+            new = email(first, f"{last}{int(self.rng.integers(1, 100)):02d}", domain)
+            self.emit(ts, what, "customer", "U", cid, {"email": new, "last_update": ts}, made)
+        elif what == "customer_phone":
+            phone = people.addresses(self.rng, 1)[0][3]
+            self.emit(ts, what, "address", "U", int(c.address[cid]), {"phone": phone, "last_update": ts}, made)
+        else:
+            street, district, postal, phone = people.addresses(self.rng, 1)[0]
+            cities = self.state.cities
+            city = int(cities[int(self.rng.integers(len(cities)))])
+            aid = int(self.state.next_ids("address", 1)[0])
+            self.emit(ts, what, "address", "I", aid, (aid, street, None, district, city, postal, phone, ts), made)
+            self.emit(ts, what, "customer", "U", cid, {"address_id": aid, "last_update": ts}, made)
+            c.address[cid] = aid
+        return True
+
+    def account_closure(self, ts: int) -> bool:
+        c = self.state.customers
+        cid = self._customer(c.active & ~c.closed)
+        if cid is None:
+            return False
+        self.emit(ts, "account_closure", "customer", "U", cid, {"active": 0, "last_update": ts}, int(c.create_ts[cid]))
+        self.ev.customer_events.append((cid, ts, "close"))
+        c.active[cid] = False
+        c.closed[cid] = True
+        return True
+
+    def price_change(self, ts: int) -> bool:
+        f = self.state.films
+        released = f.exists & (f.release_day >= self.day - self.window) & (f.release_day < self.day)
+        ids = np.flatnonzero(released)
+        film = self.pick_by_day(ids, f.release_day[ids]) if len(ids) else None
+        if film is None:
+            return False
+        rate, cost = int(f.rate_cents[film]), int(f.replacement_cents[film])
+        rates = [r for r in RATES if r != rate]
+        new_rate = rates[int(self.rng.integers(len(rates)))]
+        new_cost = cost if self.rng.random() < 0.5 else 999 + 100 * int(self.rng.integers(0, 21))
+        self.emit(ts, "price_change", "film", "U", film,
+                  {"rental_rate": new_rate, "replacement_cost": new_cost, "last_update": ts},
+                  int(f.release_day[film]) * DAY)
+        self.ev.film_prices.append((film, ts, rate, cost))
+        f.rate_cents[film], f.replacement_cents[film] = new_rate, new_cost
+        return True
+
+
+_HANDLERS = {
+    "return_corrections": _Day.return_correction, "payment_corrections": _Day.payment_correction,
+    "refunds": _Day.refund, "customer_edits": _Day.customer_edit, "price_changes": _Day.price_change,
+    "account_closures": _Day.account_closure, "voided_rentals": _Day.void,
+}
+
+
+def late_changes(state: SimState, model: Model, day: int, ev: DayEvents) -> None:
+    """Change past records after the day's business (the day's rentals set the volume)."""
+    cfg = model.cfg.late_changes
+    work = _Day(state, model, day, ev)
+    rentals = len(ev.rentals)
+    counts = [int(work.rng.poisson(getattr(cfg, name) * rentals / 1000.0)) for name in _HANDLERS]
+    total = sum(counts)
+    if total:
+        close = min(int(model.cfg.demand.close_hour * 3600), DAY - 1)
+        times = np.sort(work.rng.integers(close, DAY, total)) + day * DAY
+        i = 0
+        for (name, handler), n in zip(_HANDLERS.items(), counts):
+            for _ in range(n):
+                if handler(work, int(times[i])):
+                    ev.stats.late_changes += 1
+                i += 1
+    state.history.prune(day + 1 - state.history.window)
+
+
+__all__ = ["KINDS", "PRIMARY", "RENTAL_KINDS", "late_changes", "sigmoid", "Op"]
