@@ -73,11 +73,12 @@ def customer_report(db: Database) -> dict:
                      for k in OFFSETS}
         cohorts.append({"cohort": m, "size": sizes[m], "retention": retention})
 
-    per_month: dict[str, dict[str, int]] = defaultdict(lambda: {"new_customers": 0, "churned": 0, "reactivated": 0})
+    per_month: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"new_customers": 0, "churned": 0, "reactivated": 0, "closed": 0})
     for m, n in sizes.items():
         per_month[m]["new_customers"] = n
     for m, event, n in events:
-        per_month[str(m)]["churned" if event == "churn" else "reactivated"] += int(n)
+        per_month[str(m)][{"churn": "churned", "reactivate": "reactivated", "close": "closed"}[event]] += int(n)
     observed, came_back = reactivations_within_a_year(db, last_day)
     return {
         "last_day": date_of(last_day).isoformat(),
@@ -86,6 +87,7 @@ def customer_report(db: Database) -> dict:
         "inactive": active.get(0, 0),
         "churn_events": sum(int(n) for _, e, n in events if e == "churn"),
         "reactivation_events": sum(int(n) for _, e, n in events if e == "reactivate"),
+        "closure_events": sum(int(n) for _, e, n in events if e == "close"),
         "churned_a_year_ago_or_more": observed,
         "reactivated_within_a_year": came_back,
         "reactivation_share": round(came_back / observed, 4) if observed else None,

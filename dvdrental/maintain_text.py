@@ -83,7 +83,8 @@ def customer_lines(data: dict) -> list[str]:
     lines = [f"Customers on {data['last_day']}:", *kv_lines([
         ("customers", f"{data['customers']:,}"),
         ("active / inactive", f"{data['active']:,} / {data['inactive']:,}"),
-        ("churn / reactivation events", f"{data['churn_events']:,} / {data['reactivation_events']:,}"),
+        ("churn / reactivation / closure events", f"{data['churn_events']:,} / {data['reactivation_events']:,} / "
+                                                  f"{data['closure_events']:,}"),
         ("reactivated within a year", f"{data['reactivated_within_a_year']:,} of "
                                       f"{data['churned_a_year_ago_or_more']:,} churns a year old or more "
                                       f"({'-' if share is None else f'{share:.1%}'})"),
@@ -94,9 +95,10 @@ def customer_lines(data: dict) -> list[str]:
     for c in data["cohorts"]:
         lines.append(f"  {c['cohort']:<7} {c['size']:>6,} " + " ".join(_pct(c["retention"][k]) for k in offsets))
     lines.append("Per month:")
-    lines.append(f"  {'month':<7} {'new':>6} {'churned':>8} {'reactivated':>12}")
+    lines.append(f"  {'month':<7} {'new':>6} {'churned':>8} {'reactivated':>12} {'closed':>7}")
     for m in data["months"]:
-        lines.append(f"  {m['month']:<7} {m['new_customers']:>6,} {m['churned']:>8,} {m['reactivated']:>12,}")
+        lines.append(f"  {m['month']:<7} {m['new_customers']:>6,} {m['churned']:>8,} {m['reactivated']:>12,} "
+                     f"{m['closed']:>7,}")
     return lines
 
 

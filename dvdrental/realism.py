@@ -258,10 +258,13 @@ def _customer_activity(db: Database, start_ts: int) -> tuple[dict[str, np.ndarra
     ts = np.maximum(np.array([int(r[1]) for r in rows], dtype=np.int64), start_ts)
     order = np.lexsort((ts, ids))
     ids, ts = ids[order], ts[order]
-    churn = db.query(f"SELECT customer_id, {ep('event_date')} FROM sim_customer_event WHERE event = 'churn'")
+    # a closed account ends its spell as a churn does (it is not a churn: the customer said goodbye)
+    churn = db.query(f"SELECT customer_id, {ep('event_date')}, event FROM sim_customer_event "
+                     "WHERE event IN ('churn', 'close') ORDER BY customer_id, event_date")
     c_ids = np.array([r[0] for r in churn], dtype=np.int64)
+    c_churn = np.array([r[2] == "churn" for r in churn], dtype=bool)
     c_ts = np.array([int(r[1]) for r in churn], dtype=np.int64)
-    return {"ids": ids, "ts": ts}, c_ids, c_ts
+    return {"ids": ids, "ts": ts, "is_churn": c_churn}, c_ids, c_ts
 
 
 def _mondays(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -291,7 +294,7 @@ def churn(db: Database, cfg: Config, first: int, last: int) -> Result:
     lo = -(-(ts + idle) // DAY)  # first day whose midnight is idle weeks after the activity
     hi = np.minimum(np.minimum((spell_end - 1) // DAY, churn_end // DAY), last)
     eligible = int(_mondays(lo, hi).sum())
-    churned = int(valid.sum())
+    churned = int((valid & act["is_churn"]).sum())
     if eligible < 30:
         return Result("churn", desc, status="skip", measured=f"{eligible} eligible customer-Mondays, needs 30")
     p = c.churn_probability

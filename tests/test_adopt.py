@@ -174,7 +174,8 @@ def test_incremental_update_continues_the_business(mysql_url):
     before = dump(db)
     old_cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
     notices: list[str] = []
-    summary = advance(db, Span(weeks=2), on_notice=notices.append)
+    # late changes off: the counts below compare the tables with what the days' business did
+    summary = advance(db, Span(weeks=2), on_notice=notices.append, late_changes=False)
     assert any("adopted as a dvdrental-live database" in n for n in notices)
     st = db.require_sim_state()
     first, last = facts.last_day + dt.timedelta(days=1), facts.last_day + dt.timedelta(days=14)

@@ -230,7 +230,10 @@ def test_customer_cohorts_churn_and_reactivation(shop, shop_db):
     events = shop_db.query("SELECT customer_id, event_date, event FROM sim_customer_event")
     churns = [e for e in events if e[2] == "churn"]
     assert sum(m["churned"] for m in data["months"]) == data["churn_events"] == len(churns) > 100
-    assert sum(m["reactivated"] for m in data["months"]) == data["reactivation_events"] == len(events) - len(churns)
+    closes = [e for e in events if e[2] == "close"]
+    assert sum(m["reactivated"] for m in data["months"]) == data["reactivation_events"] == \
+        len(events) - len(churns) - len(closes)
+    assert sum(m["closed"] for m in data["months"]) == data["closure_events"] == len(closes)
     assert sum(m["new_customers"] for m in data["months"]) == customers
     per_month = Counter(str(d)[:7] for _, d, e in churns)
     assert {m["month"]: m["churned"] for m in data["months"] if m["churned"]} == dict(per_month)
@@ -484,7 +487,7 @@ def test_reset_needs_yes_and_then_empties_the_database(db_url):
         assert refused.exit_code == 2 and "--yes" in refused.output and "Traceback" not in refused.output
         assert checksum(db) == before
         out = ok("reset", "--yes", "--db", url)
-        assert "dropped 20 tables" in out
+        assert "dropped 22 tables" in out
         assert db.table_names() == set()
         if db.engine == "mysql":
             assert one(db, "SELECT COUNT(*) FROM information_schema.routines WHERE routine_schema = DATABASE()") == 0

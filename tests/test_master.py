@@ -110,8 +110,12 @@ def test_flat_demand_stays_within_15_percent(tmp_path):
     db = master(f"sqlite:///{tmp_path}/f.db", "--scenario", "flat-demand")
     m = np.array(list(monthly_daily_average(db).values()))
     assert np.all(np.abs(m / m.mean() - 1) < 0.15)
-    w, _ = weekly(db)
-    assert np.all(np.abs(w[4:] / w[4:].mean() - 1) < 0.15)
+    w, demand = weekly(db)
+    # single weeks: Poisson noise alone is +-5.8 % (1 sigma) at 300 a week, so over 150 weeks the
+    # extremes reach about 3 sigma; allow 4 sigma
+    tol = 4 / np.sqrt(demand[4:].mean())
+    assert np.all(np.abs(demand[4:] / demand[4:].mean() - 1) < tol)
+    assert np.all(np.abs(w[4:] / w[4:].mean() - 1) < tol + 0.05)  # and rentals, less lost demand
 
 
 def test_2020_lockdown_is_visible(tmp_path):

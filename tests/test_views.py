@@ -20,7 +20,8 @@ from conftest import tiny_config
 
 CFG = tiny_config(simulation={"initial_weeks": 8},
                   catalog={"copies_per_film": {"min": 0, "max": 3}},
-                  returns={"lost_share": 0.05})
+                  returns={"lost_share": 0.05},
+                  late_changes={"price_changes": 20.0, "refunds": 20.0})
 START = dt.datetime.combine(CFG.simulation.start_date, dt.time())  # the first simulated day
 LAST_DAY = CFG.simulation.start_date + dt.timedelta(days=7 * CFG.simulation.initial_weeks - 1)
 CENT = Decimal("0.01")
@@ -314,18 +315,28 @@ def test_routines_exist_with_sakilas_parameters(mysql_url):
 def _expected_balances(db, when: dt.datetime) -> dict[int, Decimal]:
     """What each customer owes at `when`, from the tables: the charges so far minus the payments so far."""
     owed = {c: Decimal(0) for (c,) in db.query("SELECT customer_id FROM customer")}
-    for cust, rented, returned, retired, rate, duration, cost in db.query(
-            "SELECT r.customer_id, r.rental_date, r.return_date, i.retired_at, f.rental_rate, f.rental_duration, "
-            "f.replacement_cost FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id "
+    history: dict[int, list] = {}  # film -> [(valid_until, rate, cost)], the prices before each change
+    for film, until, rate, cost in db.query("SELECT film_id, valid_until, rental_rate, replacement_cost "
+                                            "FROM sim_film_price ORDER BY valid_until"):
+        history.setdefault(film, []).append((ts(until), rate, cost))
+
+    def price(film, at, rate, cost):
+        return next(((r, c) for until, r, c in history.get(film, []) if until > at), (rate, cost))
+
+    refunded = {r: ts(d) for r, d in db.query("SELECT rental_id, payment_date FROM payment WHERE amount < 0")}
+    for rid, cust, rented, returned, retired, film, rate, duration, cost in db.query(
+            "SELECT r.rental_id, r.customer_id, r.rental_date, r.return_date, i.retired_at, f.film_id, f.rental_rate, "
+            "f.rental_duration, f.replacement_cost FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id "
             "JOIN film f ON f.film_id = i.film_id"):
         rented, returned, retired = ts(rented), ts(returned), ts(retired)
         if rented > when:
             continue
-        owed[cust] += money(rate)
+        if not (rid in refunded and refunded[rid] <= when):  # a refunded fee is waived
+            owed[cust] += money(price(film, rented, rate, cost)[0])
         if returned is not None and returned <= when:  # back by then: late fee at the return
             days = (returned.date() - rented.date()).days - duration
         elif returned is None and retired is not None and retired <= when:  # lost by then
-            owed[cust] += money(cost)
+            owed[cust] += money(price(film, retired, rate, cost)[1])
             days = 0
         else:  # still out at `when`
             days = (when.date() - rented.date()).days - duration
@@ -354,6 +365,9 @@ def test_get_customer_balance_matches_the_tables(mysql_url):
     lost = db.query("SELECT MIN(i.retired_at), COUNT(*) FROM rental r JOIN inventory i "
                     "ON i.inventory_id = r.inventory_id WHERE r.return_date IS NULL AND i.retired_at IS NOT NULL")[0]
     assert lost[1] >= 3  # lost copies, charged at retirement
+    # late changes: prices that changed after some rentals, and refunded rental fees
+    assert db.query("SELECT COUNT(*) FROM sim_film_price")[0][0] >= 1
+    assert db.query("SELECT COUNT(*) FROM payment WHERE amount < 0")[0][0] >= 1
     end_of_sim = dt.datetime.combine(LAST_DAY, dt.time(23, 59, 59))
     dates = [START - dt.timedelta(days=1), START + dt.timedelta(days=12, hours=14, minutes=30),
              START + dt.timedelta(days=30, hours=23, minutes=59, seconds=59), lost[0], end_of_sim]

@@ -2,7 +2,8 @@
 
 Each kind has a rate per 1,000 of the day's rentals. For each change an age in days is drawn from a
 decreasing sigmoid, 1 / (1 + exp(steepness * (age - midpoint))), over the ages that have a record of
-that kind, then one such record of that age is picked. Every change keeps the invariants: a corrected
+that kind, then one such record of that age is picked. Records made before the simulation began (an adopted Sakila history) are left alone. Every change keeps
+the invariants: a corrected
 return keeps the copy free of overlaps and its late fee follows, payments stay with their rental's
 customer and clerk, a closed account never rents again, a voided rental goes with all its payments.
 """
@@ -58,6 +59,8 @@ class _Day:
         cfg = model.cfg.late_changes
         self.rng = day_rng(model.seed, "late", day)
         self.window = state.history.window
+        # records made before the simulation began (an adopted Sakila history) are never changed
+        self.first = max(day - self.window, model.start_day)
         self.weights = sigmoid(np.arange(self.window + 1), cfg.midpoint_days, cfg.steepness)
         self.fee = int(round(model.cfg.returns.late_fee_per_day * 100))
 
@@ -67,7 +70,7 @@ class _Day:
     def pick_age(self, days: np.ndarray) -> int | None:
         """One of `days` (days with candidates), by the sigmoid of its age."""
         ages = self.day - days
-        ok = (ages >= 1) & (ages <= self.window)
+        ok = (ages >= 1) & (days >= self.first)
         if not ok.any():
             return None
         days, w = days[ok], self.weights[ages[ok]]
@@ -177,8 +180,7 @@ class _Day:
 
     def _customer(self, mask: np.ndarray) -> int | None:
         c = self.state.customers
-        lo = (self.day - self.window) * DAY
-        ids = np.flatnonzero(mask & c.exists & (c.create_ts >= lo) & (c.create_ts < self.day * DAY))
+        ids = np.flatnonzero(mask & c.exists & (c.create_ts >= self.first * DAY) & (c.create_ts < self.day * DAY))
         return self.pick_by_day(ids, c.create_ts[ids] // DAY) if len(ids) else None
 
     def customer_edit(self, ts: int) -> bool:
@@ -220,7 +222,7 @@ class _Day:
 
     def price_change(self, ts: int) -> bool:
         f = self.state.films
-        released = f.exists & (f.release_day >= self.day - self.window) & (f.release_day < self.day)
+        released = f.exists & (f.release_day >= self.first) & (f.release_day < self.day)
         ids = np.flatnonzero(released)
         film = self.pick_by_day(ids, f.release_day[ids]) if len(ids) else None
         if film is None:

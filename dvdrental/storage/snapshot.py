@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 
-from ..sim.calendar import DAY, day_text, parse_day, parse_ts
+from ..sim.calendar import day_text, parse_day, parse_ts
 from ..sim.customers import NEVER
 from ..sim.state import COUNTERS, LOG_COUNTER, Snapshot
 from .base import Database
@@ -55,7 +55,7 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
     rentals: list[tuple] = []
     payments: list[tuple] = []
     if window is not None:
-        since = f"{day_text(sim_state['last_day'] + 1 - window)} 00:00:00"
+        since = f"{day_text(max(sim_state['last_day'] + 1 - window, sim_state['start_date']))} 00:00:00"
         rentals = [(int(r), parse_ts(t), int(i), int(c), int(s), parse_ts(ret)) for r, t, i, c, s, ret in q(
             "SELECT rental_id, rental_date, inventory_id, customer_id, staff_id, return_date FROM rental "
             "WHERE rental_date >= ? ORDER BY rental_id", (since,))]

@@ -35,10 +35,18 @@ BEGIN
   END;
   SET v_fee_per_day = COALESCE(v_fee_per_day, 1.00);
 
-  -- Rentals made up to the effective date. For each: its rental fee; days overdue, counted at the
-  -- return if it came back by then, else up to the effective date while it is still out; and the
-  -- replacement cost if by then the copy was declared lost (never returned, copy retired).
-  SELECT COALESCE(SUM(f.rental_rate), 0),
+  -- Rentals made up to the effective date. For each: its rental fee at the price in force when it was
+  -- rented (sim_film_price keeps the prices before each change), unless it was refunded by then; days
+  -- overdue, counted at the return if it came back by then, else up to the effective date while it
+  -- is still out; and the replacement cost in force when the copy was declared lost, if it was by then
+  -- (never returned, copy retired).
+  SELECT COALESCE(SUM(CASE
+                        WHEN EXISTS (SELECT 1 FROM payment AS rf WHERE rf.rental_id = r.rental_id
+                                     AND rf.amount < 0 AND rf.payment_date <= p_effective_date) THEN 0
+                        ELSE COALESCE((SELECT h.rental_rate FROM sim_film_price AS h
+                                        WHERE h.film_id = f.film_id AND h.valid_until > r.rental_date
+                                        ORDER BY h.valid_until LIMIT 1), f.rental_rate)
+                      END), 0),
          COALESCE(SUM(CASE
                         WHEN r.return_date IS NOT NULL AND r.return_date <= p_effective_date
                           THEN GREATEST(TO_DAYS(r.return_date) - TO_DAYS(r.rental_date)
@@ -52,7 +60,9 @@ BEGIN
          COALESCE(SUM(CASE
                         WHEN r.return_date IS NULL AND i.retired_at IS NOT NULL
                              AND i.retired_at <= p_effective_date
-                          THEN f.replacement_cost
+                          THEN COALESCE((SELECT h.replacement_cost FROM sim_film_price AS h
+                                          WHERE h.film_id = f.film_id AND h.valid_until > i.retired_at
+                                          ORDER BY h.valid_until LIMIT 1), f.replacement_cost)
                         ELSE 0
                       END), 0)
     INTO v_rental_fees, v_overdue_days, v_lost_copies
