@@ -6,7 +6,7 @@ import sys
 import click
 
 from dvdrental import cli
-from dvdrental.validation import validate
+from dvdrental.checks.validation import validate
 
 MARK = {"pass": "PASS", "fail": "FAIL", "skip": "skip"}
 

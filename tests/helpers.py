@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dvdrental.config import Config
-from dvdrental.invariants import context_for, run_all
+from dvdrental.checks.invariants import context_for, run_all
 from dvdrental.run import RunSummary, create, simulate
 from dvdrental.storage import Database, connect
 

@@ -62,7 +62,7 @@ def test_default_run_matches_the_original_tools_three_years(default_run):
 
 
 def test_default_run_passes_validate_with_realism(default_run):
-    from dvdrental.validation import validate
+    from dvdrental.checks.validation import validate
     result = validate(default_run)
     assert result["ok"], result["failed"]
     statuses = {c["name"]: c["status"] for c in result["realism"]}

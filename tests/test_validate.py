@@ -9,7 +9,7 @@ from click.testing import CliRunner
 import validate
 from dvdrental.run import Span, advance
 from dvdrental.storage import connect
-from dvdrental.validation import validate as run_validate
+from dvdrental.checks.validation import validate as run_validate
 from conftest import tiny_config
 from helpers import build
 
@@ -253,7 +253,7 @@ def test_orphan_payment_is_a_foreign_key_violation(db_url):
 
 
 def test_every_invariant_has_a_corruption_test():
-    from dvdrental.invariants import CHECKS
+    from dvdrental.checks.invariants import CHECKS
     assert {c.name for c in CHECKS} == set(CORRUPTIONS)
 
 

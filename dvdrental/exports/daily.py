@@ -161,7 +161,7 @@ class DailyExport:
 
     def _needed(self, batch: Batch, table: str) -> list:
         inserted, needed = set(), {}
-        for _, ops in batch.day_ops:
+        for _, _, ops in batch.day_ops:
             for op in ops:
                 if op[2] != table:
                     continue
@@ -188,7 +188,7 @@ class DailyExport:
             tmp = self.root / (MARKER + PARTIAL)
             tmp.write_text(json.dumps({"database": self.ident, "format": FORMAT}, indent=2) + "\n")
             os.replace(tmp, marker)
-        for day, ops in batch.day_ops:
+        for day, _, ops in batch.day_ops:
             touched: dict[str, dict] = {t.name: {} for t in EXPORTED}
             deleted: dict[str, dict] = {t.name: {} for t in EXPORTED}
             for op in ops:

@@ -12,31 +12,19 @@ from .events import DayEvents, Op
 
 def business_ops(ev: DayEvents) -> list[Op]:
     """The ordinary business of a day (inserts and updates), in the order it was produced."""
-    ops: list[Op] = []
-    add = ops.append
-    for row in ev.addresses:
-        add((row[7], "signup", "address", "I", row[0], row, None))
-    for row in ev.customers:
-        add((row[7], "signup", "customer", "I", row[0], row, None))
-    for row in ev.films:
-        add((row[12], "release", "film", "I", row[0], row, None))
-    for actor, film, ts in ev.film_actors:
-        add((ts, "release", "film_actor", "I", (actor, film), (actor, film, ts), None))
-    for film, cat, ts in ev.film_categories:
-        add((ts, "release", "film_category", "I", (film, cat), (film, cat, ts), None))
-    for inv, film, store, ts in ev.inventory:
-        add((ts, "stock", "inventory", "I", inv, (inv, film, store, ts, None, ts), None))
-    for rid, ts, inv, cust, staff in ev.rentals:
-        add((ts, "rental", "rental", "I", rid, (rid, ts, inv, cust, None, staff, ts), None))
-    for pid, cust, staff, rid, cents, ts in ev.payments:
-        add((ts, "payment", "payment", "I", pid, (pid, cust, staff, rid, cents, ts, ts), None))
-    for rid, ts in ev.returns:
-        add((ts, "return", "rental", "U", rid, {"return_date": ts, "last_update": ts}, None))
-    for cid, active, ts in ev.customer_updates:
-        add((ts, "reactivate" if active else "churn", "customer", "U", cid,
-             {"active": active, "last_update": ts}, None))
-    for inv, ts in ev.retirements:
-        add((ts, "retire", "inventory", "U", inv, {"retired_at": ts, "last_update": ts}, None))
+    ops: list[Op] = [(r[7], "signup", "address", "I", r[0], r, None) for r in ev.addresses]
+    ops += [(r[7], "signup", "customer", "I", r[0], r, None) for r in ev.customers]
+    ops += [(r[12], "release", "film", "I", r[0], r, None) for r in ev.films]
+    ops += [(ts, "release", "film_actor", "I", (a, f), (a, f, ts), None) for a, f, ts in ev.film_actors]
+    ops += [(ts, "release", "film_category", "I", (f, c), (f, c, ts), None) for f, c, ts in ev.film_categories]
+    ops += [(ts, "stock", "inventory", "I", i, (i, f, s, ts, None, ts), None) for i, f, s, ts in ev.inventory]
+    ops += [(ts, "rental", "rental", "I", r, (r, ts, i, c, None, s, ts), None) for r, ts, i, c, s in ev.rentals]
+    ops += [(ts, "payment", "payment", "I", p, (p, c, s, r, a, ts, ts), None) for p, c, s, r, a, ts in ev.payments]
+    ops += [(ts, "return", "rental", "U", r, {"return_date": ts, "last_update": ts}, None) for r, ts in ev.returns]
+    ops += [(ts, "reactivate" if a else "churn", "customer", "U", c, {"active": a, "last_update": ts}, None)
+            for c, a, ts in ev.customer_updates]
+    ops += [(ts, "retire", "inventory", "U", i, {"retired_at": ts, "last_update": ts}, None)
+            for i, ts in ev.retirements]
     return ops
 
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import Config, effective, stored
-from .cohorts import reactivations_within_a_year
-from .inventory import rentals_by_copy_age
-from .series import daily, daily_rentals
-from .sim.calendar import DAY, date_of, day_number, weekday
-from .sim.customers import reactivation_hazard
-from .sim.demand import Demand
-from .storage import Database
+from ..config import Config, effective, stored
+from ..cohorts import reactivations_within_a_year
+from ..inventory import rentals_by_copy_age
+from ..series import daily, daily_rentals
+from ..sim.calendar import DAY, date_of, day_number, weekday
+from ..sim.customers import reactivation_hazard
+from ..sim.demand import Demand
+from ..storage import Database
 
 Z = 4.0
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -393,6 +393,7 @@ def copy_age(db: Database, first: int, last: int) -> Result:
 
 
 def report(db: Database, sim_state: dict) -> list[Result]:
+    from .late import report as late_report
     cfg = effective(stored(sim_state))
     first, last = sim_state["start_date"], sim_state["last_day"]
     if last < first:
@@ -401,4 +402,4 @@ def report(db: Database, sim_state: dict) -> list[Result]:
     return [volume(days), growth_early(days), saturation(days), seasonality(days), *weekday_profile(days),
             *spikes(days), churn(db, cfg, first, last), reactivation(db, cfg, last),
             returns_by_weekday(db, cfg, first, last), late_share(db, cfg, first, last),
-            lost_share(db, cfg, first, last), copy_age(db, first, last)]
+            lost_share(db, cfg, first, last), copy_age(db, first, last), *late_report(db, cfg, first, last)]

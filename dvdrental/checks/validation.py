@@ -7,9 +7,9 @@ from dataclasses import asdict
 
 from .invariants import CHECKS, context_for
 from .realism import report as realism_report
-from .sim.calendar import day_text
-from .storage import Database
-from .storage.tables import SIM_TABLES
+from ..sim.calendar import day_text
+from ..storage import Database
+from ..storage.tables import SIM_TABLES
 
 EXAMPLES = 5
 

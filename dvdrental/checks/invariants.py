@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .storage import Database
-from .storage.tables import FOREIGN_KEYS, TABLES
+from ..storage import Database
+from ..storage.tables import FOREIGN_KEYS, TABLES
 
 
 @dataclass(frozen=True)
@@ -254,8 +254,8 @@ CHECKS: tuple[Check, ...] = (
 def context_for(db: Database, sim_state: dict) -> Context:
     """Check context from sim_state: rows before the first simulated day of an adopted database are
     imported history and are not held to the simulation's invariants."""
-    from .config import stored
-    from .sim.calendar import day_text
+    from ..config import stored
+    from ..sim.calendar import day_text
     cfg = stored(sim_state)
     fee = cfg.returns.late_fee_per_day
     imported = sim_state.get("origin", "generator") != "generator"
