@@ -4,7 +4,7 @@
 import click
 
 from dvdrental import cli
-from dvdrental.run import generate
+from dvdrental.run import generate, new_exports
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,10 +25,10 @@ def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset, late
         cfg = cli.load(config_path, seed, {"simulation": {
             "start_date": start_date, "initial_weeks": weeks, "level": level},
             "late_changes": {"enabled": late_changes}})
+        exports = new_exports(cfg, cli.export_dir(cfg, export_dir))  # refused before anything is written
         with cli.open_db(cfg, db_url) as db:
             with cli.progress(7 * cfg.simulation.initial_weeks, quiet) as bar:
-                summary = generate(db, cfg, reset=reset, on_day=bar.on_day,
-                                   export_dir=cli.export_dir(cfg, export_dir))
+                summary = generate(db, cfg, reset=reset, on_day=bar.on_day, exports=exports)
             if not quiet:
                 cli.table(summary.rows(), f"Created {db.url.display()} (seed {cfg.simulation.seed}):")
 

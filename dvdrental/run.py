@@ -159,14 +159,12 @@ def existing_exports(st: dict, export_dir: Path | None) -> Target | None:
 
 
 def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | None = None,
-             export_dir: Path | None = None) -> RunSummary:
-    """generator.py: a new database with base data and `simulation.initial_weeks` of activity."""
+             exports: Target | None = None) -> RunSummary:
+    """generator.py: a new database with base data and `simulation.initial_weeks` of activity
+    (`exports`: from `new_exports`, checked before the database is opened)."""
     summary = RunSummary()
     t = time.perf_counter()
     with db.lock():
-        if not reset and not db.is_empty() and not db.is_unfinished():
-            create(db, cfg, reset)  # refuses, before the export dir is touched
-        exports = new_exports(cfg, export_dir)
         model, state = create(db, cfg, reset)
         summary.timings["setup"] = time.perf_counter() - t
         simulate(db, model, state, state.day + 7 * cfg.simulation.initial_weeks, summary, on_day, exports=exports)

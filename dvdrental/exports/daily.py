@@ -81,17 +81,18 @@ def check_dir(root: Path, ident: dict, last_day: str | None) -> None:
     `last_day` is the database's last simulated day (None for a database about to be created)."""
     if root.exists() and not root.is_dir():
         raise ConfigError(f"export dir {root} is a file, not a folder")
-    probe = root if root.exists() else root.parent
-    while not probe.exists():
-        probe = probe.parent
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ConfigError(f"export dir {root} is not writable", hint="pick a folder you can write to")
-    if not root.exists():
-        return
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / (".probe" + PARTIAL)
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"export dir {root} is not writable: {exc.strerror}",
+                          hint="pick a folder you can write to") from None
     marker = root / MARKER
     entries = [p.name for p in root.iterdir()]
     if not marker.is_file():
-        if entries:
+        if [e for e in entries if not e.endswith(PARTIAL)]:
             raise ConfigError(f"export dir {root} is not empty and holds no dvdrental-live exports",
                               hint="use an empty or new folder")
         return
@@ -103,8 +104,8 @@ def check_dir(root: Path, ident: dict, last_day: str | None) -> None:
         raise ConfigError(f"export dir {root} holds another database's exports (seed {theirs.get('seed')}, "
                           f"start {theirs.get('start_date')})", hint="use a new folder for this database")
     days = exported_days(root)
-    done = max(days + [p[1:11] for p in entries if p.endswith(PARTIAL) and last_day and p[1:11] <= last_day],
-               default=None)
+    staged = [p[1:11] for p in entries if p.endswith(PARTIAL) and _is_day(p[1:11])]
+    done = max(days + [d for d in staged if last_day and d <= last_day], default=None)
     if done is not None and done != last_day:
         where = "ahead of" if last_day is None or done > last_day else "behind"
         raise ConfigError(f"exports in {root} end on {done}, {where} the database's last day {last_day}",
@@ -133,20 +134,24 @@ class DailyExport:
         self.staged: list[tuple[Path, Path]] = []
         self.images: dict[str, dict] = {}
         self.snapshot = False
+        self.between: list[tuple[str, object, str]] = []  # changes logged since the last folder
 
     # ---- inside the transaction, before the batch is written ---------------------------------------
     def prepare(self, db: "Database", batch: Batch) -> None:
         """Images of the rows the batch changes but does not insert, as they are now (or of every row,
         for the first folder)."""
-        self.snapshot = not exported_days(self.root)
+        days = exported_days(self.root)
+        self.snapshot = not days
         self.images = {t.name: {} for t in EXPORTED}
+        self.between = [] if self.snapshot else self._logged_between(db, days[-1], batch)
         for table in EXPORTED:
             cols = COLUMNS[table.name]
             sql = f"SELECT {', '.join(cols)} FROM {table.name}"
             if self.snapshot:
                 self._take(table.name, db.query(sql))
                 continue
-            keys = self._needed(batch, table.name)
+            keys = list(dict.fromkeys([k for t, k, op in self.between if t == table.name and op != "D"]
+                                      + self._needed(batch, table.name)))
             if not keys:
                 continue
             if len(table.key) == 1:
@@ -158,6 +163,20 @@ class DailyExport:
                 for k in keys:
                     self._take(table.name, db.query(
                         f"{sql} WHERE {' AND '.join(f'{c} = ?' for c in table.key)}", k))
+
+    def _logged_between(self, db: "Database", last: str, batch: Batch) -> list[tuple[str, object, str]]:
+        """Changes made between runs (inventory_manager.py), found in sim_change_log after the last
+        folder's last change: they go into the next folder."""
+        try:
+            done = json.loads((self.root / last / "manifest.json").read_text()).get("last_change_id")
+        except (OSError, ValueError):
+            done = None
+        if done is None or not batch.day_ops or "sim_change_log" not in db.table_names():
+            return []
+        first = batch.day_ops[0][1]
+        rows = db.query("SELECT table_name, pk1, pk2, op FROM sim_change_log WHERE change_id > ? AND change_id < ? "
+                        "ORDER BY change_id", (done, first))
+        return [(t, int(a) if b is None else (int(a), int(b)), op) for t, a, b, op in rows if t in KINDS]
 
     def _needed(self, batch: Batch, table: str) -> list:
         inserted, needed = set(), {}
@@ -188,9 +207,15 @@ class DailyExport:
             tmp = self.root / (MARKER + PARTIAL)
             tmp.write_text(json.dumps({"database": self.ident, "format": FORMAT}, indent=2) + "\n")
             os.replace(tmp, marker)
-        for day, _, ops in batch.day_ops:
+        for day, first, ops in batch.day_ops:
             touched: dict[str, dict] = {t.name: {} for t in EXPORTED}
             deleted: dict[str, dict] = {t.name: {} for t in EXPORTED}
+            for table, key, what in self.between:
+                (deleted if what == "D" else touched)[table][key] = None
+                if what == "D":
+                    touched[table].pop(key, None)
+                    self.images[table].pop(key, None)
+            self.between = []
             for op in ops:
                 self._apply(op, touched, deleted)
             name = day_text(day)
@@ -199,7 +224,7 @@ class DailyExport:
             if tmp.exists():
                 shutil.rmtree(tmp)
             tmp.mkdir()
-            self._write(tmp, name, touched, deleted, self.snapshot)
+            self._write(tmp, name, touched, deleted, self.snapshot, first + len(ops) - 1)
             self.snapshot = False
             self.staged.append((tmp, final))
 
@@ -223,7 +248,7 @@ class DailyExport:
             touched[table].pop(key, None)
             deleted[table][key] = None
 
-    def _write(self, folder: Path, day: str, touched: dict, deleted: dict, snapshot: bool) -> None:
+    def _write(self, folder: Path, day: str, touched: dict, deleted: dict, snapshot: bool, last_change: int) -> None:
         counts = {}
         for t in EXPORTED:
             images = self.images[t.name]
@@ -234,7 +259,7 @@ class DailyExport:
                                                           for k in gone))
             counts[t.name] = {"upserts": len(keys), "deletes": len(gone)}
         manifest = {"day": day, "database": self.ident, "snapshot": snapshot, "tables": counts, "null": NULL,
-                    "format": FORMAT, "tool_version": __version__}
+                    "format": FORMAT, "tool_version": __version__, "last_change_id": last_change}
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
     # ---- after the transaction -------------------------------------------------------------------
