@@ -7,4 +7,4 @@ The package holds all logic; the top-level scripts are thin click commands.
 __version__ = "0.1.0"
 
 #: Bumped whenever the database layout changes; stored in sim_state.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2

@@ -469,21 +469,10 @@ def add_indexes(db: Database, history: History | None = None) -> list[str]:
 
 # ---- g. sim tables -------------------------------------------------------------------------------
 
-def sim_table_statements() -> dict[str, str]:
-    """The CREATE TABLE statements of the sim_* tables, from schema.sql (one definition)."""
-    from .storage.mysql import split_script
-    out = {}
-    for stmt in split_script(MYSQL_SCHEMA.read_text()):
-        m = re.match(r"CREATE TABLE (sim_\w+)", stmt)
-        if m:
-            out[m.group(1)] = stmt
-    return out
-
-
 def create_sim_tables(db: Database, history: History | None = None) -> list[str]:
     present = db.table_names()
     made = []
-    for name, stmt in sim_table_statements().items():
+    for name, stmt in db.sim_table_ddl().items():
         if name not in present:
             db.execute(stmt)
             made.append(name)

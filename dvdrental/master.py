@@ -62,6 +62,8 @@ def run_master(db: Database, cfg: Config, reset: bool = False,
     last = start + 7 * cfg.simulation.weeks - 1
     with db.lock():
         st = None if reset else db.read_sim_state()
+        if st is not None and db.upgrade():  # a database made by an older version
+            st = db.read_sim_state()
         resumed = None
         if st is not None:
             if st["seed"] != cfg.simulation.seed or _comparable(st["config"]) != _comparable(cfg.simulation_dict()):

@@ -230,6 +230,10 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
                     if on_notice:
                         on_notice(line)
                 cfg_override = None  # the adopted config is stored; it already includes the override
+        if db.read_sim_state() is not None:
+            for line in db.upgrade():  # a database made by an older version
+                if on_notice:
+                    on_notice(line)
         pos = position(db, cfg_override, seed)
         last_day = span.last_day(pos.last_day)
         exports = existing_exports(pos.sim_state, export_dir)

@@ -334,7 +334,10 @@ def test_other_databases_are_refused_untouched(mysql_url):
         assert db.table_names() == {"notes"}
 
 
-def test_sakila_tables_list_matches_the_adopted_ones():
-    """Adoption migrates exactly the tables the rest of the tool knows as Sakila's."""
+def test_sakila_tables_list_matches_the_adopted_ones(mysql_url, tmp_path):
+    """Adoption migrates exactly the tables the rest of the tool knows as Sakila's, and both engines'
+    schema files define every sim_ table."""
     assert set(adoption.SAKILA_NAMES) == {t.name for t in SAKILA_TABLES}
-    assert set(adoption.sim_table_statements()) == {n for n in TABLES if n.startswith("sim_")}
+    sims = {n for n in TABLES if n.startswith("sim_")}
+    assert set(connect(mysql_url("ddl")).sim_table_ddl()) == sims
+    assert set(connect(f"sqlite:///{tmp_path}/d.db").sim_table_ddl()) == sims

@@ -138,3 +138,17 @@ def test_a_bad_late_changes_section_is_one_line_and_exit_2(tmp_path, changes, me
         assert r.exit_code == 2, r.output
         assert message in r.output and "Traceback" not in r.output
         assert not db.exists()
+
+
+def test_a_database_from_the_previous_version_is_upgraded_and_continues(db_url):
+    db = build(tiny_config(), db_url("old"))
+    with db.transaction():
+        for table in ("sim_change_log", "sim_film_price"):
+            db.execute(f"DROP TABLE {table}")
+        db.execute("UPDATE sim_state SET schema_version = 1 WHERE id = 1")
+    notices = []
+    advance(db, Span(weeks=1), on_notice=notices.append)
+    assert notices == ["upgraded to schema version 2: created sim_change_log, sim_film_price"]
+    assert db.require_sim_state()["schema_version"] == 2
+    assert db.query("SELECT COUNT(*) FROM sim_change_log")[0][0] > 0
+    assert violations(db) == {}  # the log covers what changed since it began

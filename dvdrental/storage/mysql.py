@@ -41,6 +41,19 @@ def _tsv(value: Any) -> str:
     return str(value)
 
 
+#: Tables whose values are numbers, times and our own identifiers: no tab, newline, backslash or the
+#: text 'None' in any value, so a row is written with str() alone (the bulk of the rows, 4x faster).
+PLAIN_TABLES = {"rental", "payment", "inventory", "film_actor", "film_category", "sim_change_log", "sim_day",
+                "sim_customer_event", "sim_film_price"}
+
+
+def _tsv_lines(table: str, rows: list[tuple]) -> str:
+    if table in PLAIN_TABLES:
+        text = "\n".join(["\t".join(map(str, row)) for row in rows])
+        return text.replace("None", "\\N") + "\n"
+    return "".join("\t".join(_tsv(v) for v in row) + "\n" for row in rows)
+
+
 def split_script(text: str) -> list[str]:
     """Statements of a MySQL script, honouring `DELIMITER` lines as the mysql client does."""
     statements, buf, delim = [], [], ";"
@@ -151,7 +164,7 @@ class MySQLDatabase(Database):
         if len(op.rows) < LOAD_MIN_ROWS or not self.local_infile:
             return super().insert(op)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".tsv", delete=False) as f:
-            f.write("".join("\t".join(_tsv(v) for v in row) + "\n" for row in op.rows))
+            f.write(_tsv_lines(op.table, op.rows))
             path = f.name
         try:
             self.cur.execute(
@@ -203,6 +216,14 @@ class MySQLDatabase(Database):
             if path.exists():
                 for stmt in split_script(path.read_text()):
                     self.execute(stmt)
+
+    def sim_table_ddl(self) -> dict[str, str]:
+        out = {}
+        for stmt in split_script(MYSQL_SCHEMA.read_text()):
+            m = re.match(r"CREATE TABLE (sim_\w+)", stmt)
+            if m:
+                out[m.group(1)] = stmt
+        return out
 
     def drop_objects(self) -> None:
         for name in SAKILA_VIEWS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -86,6 +87,10 @@ class SQLiteDatabase(Database):
         if views.exists():
             script += "\n" + views.read_text()
         self.conn.executescript("BEGIN;\n" + script + "\nCOMMIT;")
+
+    def sim_table_ddl(self) -> dict[str, str]:
+        text = (SQL_DIR / "sqlite_schema.sql").read_text()
+        return {m.group(1): m.group(0) for m in re.finditer(r"CREATE TABLE (sim_\w+) \(.*?\n\);", text, re.S)}
 
     def drop_objects(self) -> None:
         for name in SAKILA_VIEWS:
