@@ -5,7 +5,7 @@ import click
 
 from dvdrental import cli, inventory
 from dvdrental.config import STRATEGIES
-from dvdrental.maintain_text import stock_lines
+from dvdrental.reports.maintain_text import stock_lines
 
 HELP = {"help_option_names": ["-h", "--help"]}
 

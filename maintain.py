@@ -9,7 +9,7 @@ from typing import Callable
 import click
 
 from dvdrental import cli
-from dvdrental import maintain_text as text
+from dvdrental.reports import maintain_text as text
 from dvdrental.storage import Database
 from dvdrental.storage.tables import TABLES
 
@@ -36,9 +36,9 @@ def _show(config_path: str | None, db_url: str | None, seed: int | None, as_json
 def main():
     """Inspect and look after a dvdrental-live database (SQLite or MySQL/MariaDB).
 
-    Read-only reports: stats, growth, inventory, late-fees, customers (each with --json), report (an
-    HTML file with charts) and checksum. Maintenance: optimize, backup, reset --yes. Nothing here
-    simulates or asks questions; errors exit with code 2.
+    Read-only reports: stats, growth, inventory, late-fees, customers, changes (each with --json),
+    report (an HTML file with charts) and checksum. Maintenance: optimize, backup, reset --yes.
+    Nothing here simulates or asks questions; errors exit with code 2.
     """
 
 
@@ -47,7 +47,7 @@ def main():
 @_json_option
 def stats(db_url, config_path, seed, quiet, as_json):
     """Row counts of every Sakila and sim_ table, the simulated date range, rentals and revenue."""
-    from dvdrental.overview import overview
+    from dvdrental.reports.overview import overview
     _show(config_path, db_url, seed, as_json, overview, text.stats_lines)
 
 
@@ -62,7 +62,7 @@ def growth(db_url, config_path, seed, quiet, period, last, as_json):
 
     Partial periods at either end are marked and get no growth rate.
     """
-    from dvdrental.growth import growth_table
+    from dvdrental.reports.growth import growth_table
     _show(config_path, db_url, seed, as_json, lambda db: growth_table(db, period, last), text.growth_lines)
 
 
@@ -86,7 +86,7 @@ def late_fees(db_url, config_path, seed, quiet, as_json):
     configured fee (returns.late_fee_per_day) per day; 'fees due' applies that rule, 'fees paid'
     sums the payments made at return.
     """
-    from dvdrental.late_fees import late_fee_report
+    from dvdrental.reports.late_fees import late_fee_report
     _show(config_path, db_url, seed, as_json, late_fee_report, text.late_fee_lines)
 
 
@@ -96,8 +96,23 @@ def late_fees(db_url, config_path, seed, quiet, as_json):
 def customers(db_url, config_path, seed, quiet, as_json):
     """Monthly cohorts with retention (+1, +2, +3, +6, +12 months), churn and reactivation per month,
     active vs inactive customers, and the share of churns reactivated within a year."""
-    from dvdrental.cohorts import customer_report
+    from dvdrental.reports.cohorts import customer_report
     _show(config_path, db_url, seed, as_json, customer_report, text.customer_lines)
+
+
+@main.command(context_settings=HELP)
+@cli.common_options
+@click.option("--days", type=click.IntRange(min=0), default=14, show_default=True,
+              help="Show the per-day table for the last N days (0: every day).")
+@_json_option
+def changes(db_url, config_path, seed, quiet, days, as_json):
+    """What sim_change_log holds: inserts, updates and deletes in all; per kind of change the changes
+    and the rows they touched, and for late changes (corrections to past records) their age in days
+    (median, mean, 90th percentile, max); per table; per day; and the late changes' ages against the
+    configured sigmoid (late_changes.midpoint_days, steepness).
+    """
+    from dvdrental.reports.changes import summary
+    _show(config_path, db_url, seed, as_json, lambda db: summary(db, days or None), text.change_lines)
 
 
 @main.command(context_settings=HELP)
@@ -109,9 +124,10 @@ def customers(db_url, config_path, seed, quiet, as_json):
 def report(db_url, config_path, seed, quiet, output, png_dir):
     """Write one self-contained HTML report (charts embedded as PNG images, no scripts or links) and
     each chart as a PNG: weekly rentals with demand and lost demand, seasonality, weekday profile and
-    returns, cohort retention, stock utilisation, rentals per copy by copy age, and the statistics."""
+    returns, cohort retention, stock utilisation, rentals per copy by copy age, the age of late changes
+    against the configured sigmoid (when there are late changes), and the statistics."""
     from dvdrental.paths import resolve
-    from dvdrental.report import write_report
+    from dvdrental.reports.report import write_report
     with cli.errors():
         with cli.open_existing(config_path, db_url, seed) as db:
             done = write_report(db, output or resolve("reports/report.html"), png_dir)

@@ -8,8 +8,8 @@ import click
 from dvdrental import cli
 from dvdrental.config import database_url, scenario_names
 from dvdrental.master import COMMIT_DAYS, run_master, seed_for, url_for
-from dvdrental.stats import rows as stat_rows
-from dvdrental.stats import statistics
+from dvdrental.reports.stats import rows as stat_rows
+from dvdrental.reports.stats import statistics
 from dvdrental.storage import connect
 
 

@@ -5,6 +5,7 @@
     python benchmarks/bench.py master               # master_simulation for 1, 3 and 10 years
     python benchmarks/bench.py incremental          # one week added to a 10-year database
     python benchmarks/bench.py validate             # validate.py on a 10-year database
+    python benchmarks/bench.py late                 # master 3 years: cost of late changes, change log, exports
     python benchmarks/bench.py all
 
 Each line reports wall seconds, peak memory of the process, rentals and rows written, and rates.
@@ -133,9 +134,43 @@ def bench_validate(engines: list[str], tmp: Path, mysql: str, repeat: int) -> No
         report("validate (10y db)", engine, sec, rss, note=f"{rentals:,} rentals checked")
 
 
+#: master 3 years at level 4 in four variants: what late changes, the change log and exports each cost
+LATE_VARIANTS = (
+    ("without (no late changes, no log)", {"late_changes": {"change_log": False}}, ["--no-late-changes"]),
+    ("+ change log", {}, ["--no-late-changes"]),
+    ("+ late changes", {}, []),
+    ("+ daily exports", {}, ["--export-dir"]),
+)
+
+
+def bench_late(engines: list[str], tmp: Path, mysql: str, repeat: int) -> None:
+    """master_simulation 3 years with and without late changes, the change log and the daily exports
+    (each variant adds to the one before); the last column is the cost against the first variant."""
+    import json
+    import shutil
+    for engine in engines:
+        base = None
+        for label, config, flags in LATE_VARIANTS:
+            url = dict(urls([engine], "late", tmp, mysql))[engine]
+            cfg = tmp / "late.json"
+            cfg.write_text(json.dumps(config))
+            best = None
+            for i in range(repeat):
+                out = tmp / f"exports_{i}"
+                shutil.rmtree(out, ignore_errors=True)
+                args = [f if f != "--export-dir" else f"--export-dir={out}" for f in flags]
+                sec, rss, _ = run(["master_simulation.py", "--db", url, "--reset", "-q", "--config", str(cfg), *args])
+                best = (sec, rss) if best is None or sec < best[0] else best
+                shutil.rmtree(out, ignore_errors=True)
+            rentals, rows = counts(url)
+            base = base or best[0]
+            report(f"master 3y {label}", engine, best[0], best[1], rentals, rows,
+                   f"{(best[0] / base - 1) * 100:+.0f} %, best of {repeat}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["generator", "incremental", "master", "validate", "all"])
+    parser.add_argument("what", choices=["generator", "incremental", "master", "validate", "late", "all"])
     parser.add_argument("--engines", default="sqlite,mysql", help="comma-separated: sqlite,mysql")
     parser.add_argument("--mysql", default="mysql://root@127.0.0.1:3306", help="MySQL server URL prefix")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best is kept)")
@@ -148,7 +183,7 @@ def main() -> None:
         pass
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        todo = ["generator", "master", "incremental", "validate"] if args.what == "all" else [args.what]
+        todo = ["generator", "master", "incremental", "validate", "late"] if args.what == "all" else [args.what]
         try:
             for what in todo:
                 BENCHES[what](engines, tmp_path, args.mysql, args.repeat)
@@ -171,7 +206,7 @@ def _drop_bench_databases(server: str) -> None:
 
 
 BENCHES = {"generator": bench_generator, "master": bench_master, "incremental": bench_incremental,
-           "validate": bench_validate}
+           "validate": bench_validate, "late": bench_late}
 
 if __name__ == "__main__":
     main()

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -25,16 +26,17 @@ from dvdrental.storage import mysql as mysql_storage
 from dvdrental.checksum import checksum, table_digests
 from dvdrental.inventory import stock_report
 from dvdrental.paths import PROJECT_ROOT
-from dvdrental.sim.calendar import parse_ts
+from dvdrental.sim.calendar import day_text, parse_ts
+from dvdrental.sim.late import PRIMARY
 from dvdrental.storage import connect
 from dvdrental.storage.tables import TABLES
 from conftest import IN_CI, MYSQL_SERVER, tiny_config
 from helpers import build
 
-SUBCOMMANDS = ("stats", "growth", "inventory", "late-fees", "customers", "report", "checksum", "optimize",
-               "backup", "reset")
+SUBCOMMANDS = ("stats", "growth", "inventory", "late-fees", "customers", "changes", "report", "checksum",
+               "optimize", "backup", "reset")
 READ_ONLY = (["stats"], ["growth"], ["growth", "--period", "month"], ["inventory"], ["late-fees"], ["customers"],
-             ["checksum", "--tables"])
+             ["changes", "--days", "0"], ["checksum", "--tables"])
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -92,7 +94,7 @@ def test_every_subcommand_is_there_with_help():
     for sub in SUBCOMMANDS:
         out = ok(sub, "--help")
         assert "--db" in out and "--config" in out and "--quiet" in out, sub
-    for sub in ("stats", "growth", "inventory", "late-fees", "customers", "checksum"):
+    for sub in ("stats", "growth", "inventory", "late-fees", "customers", "changes", "checksum"):
         assert "--json" in ok(sub, "--help"), sub
 
 
@@ -273,6 +275,159 @@ def test_customer_cohorts_churn_and_reactivation(shop, shop_db):
     assert re.search(rf"^\s+2001-10\s+{first['size']:,}\s+{first['retention']['+1']:.1%}", text, re.M)
 
 
+# ---- changes -------------------------------------------------------------------------------------
+
+LATE_RATES = {"return_corrections": 40.0, "payment_corrections": 40.0, "refunds": 40.0, "customer_edits": 90.0,
+              "price_changes": 40.0, "account_closures": 40.0, "voided_rentals": 40.0}
+
+
+def change_log(db) -> list[tuple[int, str, str, str, int | None]]:
+    """(changed_at, table, op, kind, record_at) of every sim_change_log row, times as epoch seconds."""
+    return [(parse_ts(c), str(t), str(o), str(k), parse_ts(r)) for c, t, o, k, r in
+            db.query("SELECT changed_at, table_name, op, kind, record_at FROM sim_change_log")]
+
+
+def late_ages_by_kind(log) -> dict[str, list[tuple[int, int]]]:
+    """kind -> (day changed, age in calendar days) of each late change, from its primary row."""
+    out = defaultdict(list)
+    for changed, table, op, kind, made in log:
+        if PRIMARY.get(kind) == (table, op):
+            out[kind].append((changed // 86400, changed // 86400 - made // 86400))
+    return out
+
+
+def test_changes_agree_with_the_change_log(shop, shop_db):
+    data = as_json(shop, "changes")
+    log = change_log(shop_db)
+    assert data["message"] is None and data["rows"] == len(log) > 10_000
+    ops = Counter(o for _, _, o, _, _ in log)
+    assert data["by_op"] == {"inserts": ops["I"], "updates": ops["U"], "deletes": ops["D"]} and ops["D"] > 0
+    by_table = Counter((t, o) for _, t, o, _, _ in log)
+    assert {t["table"]: (t["inserts"], t["updates"], t["deletes"], t["rows"]) for t in data["tables"]} == {
+        t: (by_table[t, "I"], by_table[t, "U"], by_table[t, "D"], sum(n for (t2, _), n in by_table.items() if t2 == t))
+        for t, _ in by_table}
+    # per kind: the rows touched; a change is one primary row for late kinds, one new customer per sign-up
+    kinds = {k["kind"]: k for k in data["kinds"]}
+    rows_per_kind = Counter(k for _, _, _, k, _ in log)
+    assert {k: v["rows"] for k, v in kinds.items() if v["rows"]} == dict(rows_per_kind)
+    assert kinds["rental"]["changes"] == kinds["rental"]["rows"] == one(
+        shop_db, "SELECT COUNT(*) FROM sim_change_log WHERE kind = 'rental'")
+    assert kinds["signup"]["changes"] == sum(1 for _, t, o, k, _ in log if (k, t, o) == ("signup", "customer", "I"))
+    late = late_ages_by_kind(log)
+    assert set(late) == set(PRIMARY)  # 60 weeks at the default rates: every kind happens
+    for kind, changes in late.items():
+        ages = [a for _, a in changes]
+        k = kinds[kind]
+        assert k["late"] and k["changes"] == len(ages) <= k["rows"], kind
+        assert k["age_days"]["median"] == np.median(ages) and k["age_days"]["max"] == max(ages), kind
+        assert k["age_days"]["mean"] == pytest.approx(np.mean(ages), abs=0.0051)
+        assert k["age_days"]["p90"] == pytest.approx(np.percentile(ages, 90), abs=0.0051)
+    assert not any(k["late"] or k["age_days"] for k in data["kinds"] if k["kind"] not in PRIMARY)
+    assert kinds["void"]["rows"] == kinds["void"]["changes"] + sum(
+        1 for _, t, o, k, _ in log if (k, t, o) == ("void", "payment", "D"))
+    # the ages' histogram: every late change, ages 1..window, against shares that add up to 1
+    all_ages = Counter(a for changes in late.values() for _, a in changes)
+    ages = data["ages"]
+    assert data["late_changes"] == ages["changes"] == sum(all_ages.values()) and ages["outside_window"] == 0
+    assert ages["window"] == 180 and [r["age"] for r in ages["rows"]] == list(range(1, 181))
+    assert {r["age"]: r["changes"] for r in ages["rows"] if r["changes"]} == dict(all_ages)
+    assert sum(r["share"] for r in ages["rows"]) == pytest.approx(1, abs=1e-3)
+    expected = [r["expected_share"] for r in ages["rows"]]
+    assert sum(expected) == pytest.approx(1, abs=1e-3)
+    assert all(b <= a + 1e-9 for a, b in zip(expected, expected[1:]))  # a decreasing sigmoid
+    assert sum(expected[:30]) > 0.5 and sum(expected[90:]) < 0.01  # midpoint 30 days
+    # per day: the last 14 days, counted by hand
+    per_day = Counter((day_text(c // 86400), o) for c, _, o, _, _ in log)
+    late_per_day = Counter(day_text(d) for changes in late.values() for d, _ in changes)
+    days = data["days"]["rows"]
+    assert data["days"]["last"] == 14 and [d["day"] for d in days] == [
+        day_text(parse_ts("2002-11-24 00:00:00") // 86400 - n) for n in range(13, -1, -1)]
+    for d in days:
+        assert (d["inserts"], d["updates"], d["deletes"], d["late_changes"]) == (
+            per_day[d["day"], "I"], per_day[d["day"], "U"], per_day[d["day"], "D"], late_per_day[d["day"]]), d
+    assert sum(d["late_changes"] for d in days) > 0
+
+    text = ok("changes", "--db", shop)
+    assert f"{data['rows']:,} rows ({ops['I']:,} inserts, {ops['U']:,} updates, {ops['D']:,} deletes), " \
+           f"{data['late_changes']:,} late changes" in text
+    for k in data["kinds"]:
+        line = rf"^\s+{k['kind']}\s+{'yes' if k['late'] else ''}\s+{k['changes']:,}\s+{k['rows']:,}"
+        if k["late"]:
+            a = k["age_days"]
+            line += rf"\s+{a['median']:.1f}\s+{a['mean']:.1f}\s+{a['p90']:.1f}\s+{a['max']:,}"
+        assert re.search(line + "$", text, re.M), k
+    for t in data["tables"]:
+        assert re.search(rf"^\s+{t['table']}\s+{t['inserts']:,}\s+{t['updates']:,}\s+{t['deletes']:,}\s+"
+                         rf"{t['rows']:,}$", text, re.M), t
+    for d in days:
+        assert re.search(rf"^\s+{d['day']}\s+{d['inserts']:,}\s+{d['updates']:,}\s+{d['deletes']:,}\s+"
+                         rf"{d['late_changes']:,}$", text, re.M), d
+    first_week = sum(all_ages[a] for a in range(4, 8))
+    assert re.search(rf"^\s+4-7\s+{first_week:,}\s+{first_week / ages['changes']:.1%}\s", text, re.M)
+
+
+def test_changes_days_option(shop):
+    full = as_json(shop, "changes", "--days", "0")
+    days = full["days"]["rows"]
+    assert full["days"]["last"] is None and days[0]["day"] == "2001-10-01" and days[-1]["day"] == "2002-11-24"
+    assert len(days) == 420 and sum(d["inserts"] for d in days) == full["by_op"]["inserts"]
+    assert sum(d["late_changes"] for d in days) == full["late_changes"]
+    three = as_json(shop, "changes", "--days", "3")
+    assert three["days"]["rows"] == days[-3:]
+    assert {k: v for k, v in three.items() if k != "days"} == {k: v for k, v in full.items() if k != "days"}
+    text = ok("changes", "--days", "3", "--db", shop)
+    assert "Per day (the last 3 days):" in text
+    assert len(re.findall(r"^\s+\d{4}-\d\d-\d\d\s", text, re.M)) == 3
+
+
+def test_every_late_kind_shows_in_the_changes(tmp_path):
+    url = f"sqlite:///{tmp_path}/late.db"
+    build(tiny_config(simulation={"initial_weeks": 10}, late_changes=LATE_RATES), url).close()
+    data = as_json(url, "changes")
+    kinds = {k["kind"]: k for k in data["kinds"]}
+    for kind in PRIMARY:
+        k = kinds[kind]
+        assert k["late"] and k["changes"] > 0 and k["age_days"]["max"] >= k["age_days"]["median"] >= 1, kind
+    assert kinds["customer_move"]["rows"] == 2 * kinds["customer_move"]["changes"]  # a new address, then the customer
+    assert data["late_changes"] == sum(kinds[k]["changes"] for k in PRIMARY) == data["ages"]["changes"]
+    with connect(url, create=False) as db:
+        late = late_ages_by_kind(change_log(db))
+    assert {k: len(v) for k, v in late.items()} == {k: kinds[k]["changes"] for k in PRIMARY}
+    text = ok("changes", "--db", url)
+    for kind in PRIMARY:
+        assert re.search(rf"^\s+{kind}\s+yes\s+{kinds[kind]['changes']:,}\s", text, re.M), kind
+
+
+def test_changes_without_late_changes_or_without_a_log(tmp_path):
+    # level 3: business only, no late kinds listed and no ages; the report leaves the chart out
+    url = f"sqlite:///{tmp_path}/l3.db"
+    build(tiny_config(simulation={"level": 3, "initial_weeks": 4}), url).close()
+    data = as_json(url, "changes")
+    assert data["message"] is None and data["rows"] > 0 and data["late_changes"] == 0
+    assert not data["late_changes_enabled"] and not any(k["late"] for k in data["kinds"])
+    assert data["ages"]["rows"] == [] and data["ages"]["age_days"] is None
+    assert "Age of late changes: none (late changes are off" in ok("changes", "--db", url)
+    html_path = tmp_path / "l3.html"
+    ok("report", "--db", url, "-o", str(html_path), "--quiet")
+    html = html_path.read_text()
+    assert len(embedded_images(html)) == 6 and "Age of late changes" not in html
+    assert not (tmp_path / "late_change_ages.png").exists()
+    # the change log switched off: an empty table; then no table at all
+    url = f"sqlite:///{tmp_path}/nolog.db"
+    db = build(tiny_config(simulation={"initial_weeks": 2}, late_changes={"change_log": False}), url)
+    try:
+        for message in ("sim_change_log is empty (late_changes.change_log is off)", "no sim_change_log table"):
+            data = as_json(url, "changes")
+            assert data["message"].startswith(message)
+            assert (data["rows"], data["late_changes"], data["kinds"], data["tables"], data["days"]["rows"],
+                    data["ages"]["rows"]) == (0, 0, [], [], [], [])
+            assert data["by_op"] == {"inserts": 0, "updates": 0, "deletes": 0}
+            assert ok("changes", "--db", url).strip() == f"Change log: {data['message']}."
+            db.execute("DROP TABLE IF EXISTS sim_change_log")
+    finally:
+        db.close()
+
+
 # ---- checksum ------------------------------------------------------------------------------------
 
 def test_checksum_and_per_table_digests(shop, shop_db):
@@ -354,36 +509,38 @@ def test_report_is_self_contained_html_with_real_charts(shop, tmp_path):
     out = ok("report", "--db", shop, "--output", str(html_path))
     html = html_path.read_text()
     images = embedded_images(html)
-    assert len(images) == 6 == html.count("<img ")
+    assert len(images) == 7 == html.count("<img ")
     for data in images:
         check_png(data)
-    assert len(set(images)) == 6
+    assert len(set(images)) == 7
     names = ["weekly_rentals", "seasonality", "weekday_profile", "cohort_retention", "stock_utilisation",
-             "rentals_by_copy_age"]
+             "rentals_by_copy_age", "late_change_ages"]
     files = [html_path.parent / f"{n}.png" for n in names]  # PNGs next to the HTML by default
     assert sorted(images) == sorted(f.read_bytes() for f in files)
     for f in files:
         assert str(f) in out
     # self-contained: no scripts, no links to other files, every image inline
     assert "<script" not in html.lower() and "http" not in html and 'src="data:' in html
-    assert re.findall(r'(?:src|href)="([^",]*)', html) == ["data:image/png;base64"] * 6
+    assert re.findall(r'(?:src|href)="([^",]*)', html) == ["data:image/png;base64"] * 7
     # the statistics table
     stats = as_json(shop, "stats")
     assert f"{stats['statistics']['rentals']:,}" in html and f"{stats['statistics']['revenue']:,.2f}" in html
     assert f"<th>rental</th><td>{stats['tables']['rental']:,}</td>" in html
     for title in ("Weekly rentals over time", "Seasonality", "Weekday profile", "Cohort retention",
-                  "Stock utilisation over time", "Rentals per copy by copy age"):
+                  "Stock utilisation over time", "Rentals per copy by copy age", "Age of late changes"):
         assert f"<h2>{title}</h2>" in html
+    late = as_json(shop, "changes")["late_changes"]
+    assert late > 0 and f"Share of the {late:,} late changes" in html
 
 
 def test_report_png_dir_and_quiet(tmp_path, shop):
     html_path, png_dir = tmp_path / "r.html", tmp_path / "charts"
     assert ok("report", "--db", shop, "-o", str(html_path), "--png-dir", str(png_dir), "--quiet") == ""
     pngs = sorted(png_dir.glob("*.png"))
-    assert len(pngs) == 6 and not list(tmp_path.glob("*.png"))
+    assert len(pngs) == 7 and not list(tmp_path.glob("*.png"))
     for p in pngs:
         check_png(p.read_bytes())
-    assert len(embedded_images(html_path.read_text())) == 6
+    assert len(embedded_images(html_path.read_text())) == 7
 
 
 # ---- backup --------------------------------------------------------------------------------------
@@ -507,14 +664,15 @@ def test_reset_needs_yes_and_then_empties_the_database(db_url):
     (["growth", "--period", "year"], "'year' is not one of"),
     (["growth", "--last", "0"], "--last"),
     (["stats", "--bogus"], "No such option"),
+    (["changes", "--days", "-1"], "--days"),
 ])
 def test_bad_arguments_exit_2(shop, args, words):
     result = run(*args, "--db", shop)
     assert result.exit_code == 2 and words in result.output
 
 
-@pytest.mark.parametrize("sub", ["stats", "growth", "inventory", "late-fees", "customers", "report", "checksum",
-                                 "optimize", "backup"])
+@pytest.mark.parametrize("sub", ["stats", "growth", "inventory", "late-fees", "customers", "changes", "report",
+                                 "checksum", "optimize", "backup"])
 def test_uninitialised_database_says_run_generator_first(tmp_path, sub):
     empty = tmp_path / "empty.db"
     connect(f"sqlite:///{empty}").close()  # an SQLite file without tables

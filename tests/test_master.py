@@ -15,7 +15,7 @@ import validate as validate_cli
 from dvdrental.checksum import checksum
 from dvdrental.config import load_config
 from dvdrental.master import seed_for, url_for
-from dvdrental.stats import statistics
+from dvdrental.reports.stats import statistics
 from dvdrental.storage import connect
 from conftest import ROOT
 from helpers import violations

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import Config, effective, stored
-from ..cohorts import reactivations_within_a_year
 from ..inventory import rentals_by_copy_age
-from ..series import daily, daily_rentals
+from ..reports.cohorts import reactivations_within_a_year
+from ..reports.series import daily, daily_rentals
 from ..sim.calendar import DAY, date_of, day_number, weekday
 from ..sim.customers import reactivation_hazard
 from ..sim.demand import Demand

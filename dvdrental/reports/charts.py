@@ -151,3 +151,23 @@ def copy_age(labels: Sequence[str], per_copy_week: Sequence[float | None], index
     ax.set_ylabel("rentals per copy-week")
     ax.grid(axis="y", alpha=0.3)
     return _png(fig)
+
+
+def late_change_ages(ages: Sequence[int], shares: Sequence[float], expected: Sequence[float], midpoint: float,
+                     steepness: float) -> bytes:
+    """Share of late changes at each age in days (bars) against the configured sigmoid's shares (line)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.bar(ages, shares, width=1.0, color="tab:blue", alpha=0.7, label="measured share of late changes")
+    ax.plot(ages, expected, color="tab:red", lw=1.8,
+            label=f"configured sigmoid (midpoint {midpoint:g} d, steepness {steepness:g})")
+    ax.axvline(midpoint, color="0.4", lw=1, ls="--", label="midpoint")
+    ax.set_xlim(0.5, max(ages, default=1) + 0.5)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title("Age of late changes: days from the record's creation to its correction")
+    ax.set_xlabel("age of the record changed (days)")
+    ax.set_ylabel("share of late changes")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper right", fontsize=8)
+    return _png(fig)

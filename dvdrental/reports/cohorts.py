@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .sim.calendar import DAY, date_of
-from .storage import Database
+from ..sim.calendar import DAY, date_of
+from ..storage import Database
 
 OFFSETS = (1, 2, 3, 6, 12)
 YEAR_DAYS = 365

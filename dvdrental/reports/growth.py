@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
+from ..sim.calendar import date_of, parse_day
+from ..storage import Database
 from . import series
 from .series import Series
-from .sim.calendar import date_of, parse_day
-from .storage import Database
 
 PERIODS = ("week", "month")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .config import stored
-from .sim.calendar import date_of
-from .storage import Database
+from ..config import stored
+from ..sim.calendar import date_of
+from ..storage import Database
 
 #: Buckets of days late: (lowest, highest or None, label).
 DAYS_LATE_BUCKETS = ((1, 1, "1 day"), (2, 2, "2 days"), (3, 3, "3 days"), (4, 7, "4-7 days"),

@@ -5,7 +5,7 @@ Kept apart from the computations so that the numbers have one source and the scr
 
 from __future__ import annotations
 
-from .cli import kv_lines
+from ..cli import kv_lines
 from .overview import rows as overview_rows
 
 
@@ -107,4 +107,59 @@ def checksum_lines(data: dict) -> list[str]:
     if "tables" in data:
         width = max((len(k) for k in data["tables"]), default=0)
         lines += [f"  {name:<{width}}  {digest}" for name, digest in data["tables"].items()]
+    return lines
+
+
+#: Age buckets (days) for the late changes' histogram in text; the JSON has every age.
+AGE_BUCKETS = ((1, 1), (2, 3), (4, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, 180), (181, 365), (366, 10**6))
+
+
+def _age_cells(stats: dict | None) -> str:
+    if stats is None:
+        return ""
+    return f"{stats['median']:>7.1f} {stats['mean']:>6.1f} {stats['p90']:>6.1f} {stats['max']:>5,}"
+
+
+def change_lines(data: dict) -> list[str]:
+    if data["message"]:
+        return [f"Change log: {data['message']}."]
+    ops = data["by_op"]
+    lines = [f"Change log {data['first_change']} .. {data['last_change']}: {data['rows']:,} rows "
+             f"({ops['inserts']:,} inserts, {ops['updates']:,} updates, {ops['deletes']:,} deletes), "
+             f"{data['late_changes']:,} late changes",
+             "Per kind (changes: one per event or correction; rows: rows it touched; late changes' age in days "
+             "from the record's creation):",
+             f"  {'kind':<19} {'late':>4} {'changes':>9} {'rows':>9} {'median':>7} {'mean':>6} {'p90':>6} {'max':>5}"]
+    for k in data["kinds"]:
+        lines.append(f"  {k['kind']:<19} {'yes' if k['late'] else '':>4} {k['changes']:>9,} {k['rows']:>9,} "
+                     f"{_age_cells(k['age_days'])}".rstrip())
+    lines += ["Per table:", f"  {'table':<14} {'inserts':>9} {'updates':>9} {'deletes':>8} {'rows':>9}"]
+    for t in data["tables"]:
+        lines.append(f"  {t['table']:<14} {t['inserts']:>9,} {t['updates']:>9,} {t['deletes']:>8,} {t['rows']:>9,}")
+    shown = data["days"]["last"]
+    lines += [f"Per day ({'every day' if shown is None else f'the last {shown} days'}):",
+              f"  {'day':<10} {'inserts':>9} {'updates':>9} {'deletes':>8} {'late':>6}"]
+    for d in data["days"]["rows"]:
+        lines.append(f"  {d['day']:<10} {d['inserts']:>9,} {d['updates']:>9,} {d['deletes']:>8,} "
+                     f"{d['late_changes']:>6,}")
+    ages = data["ages"]
+    if not ages["changes"]:
+        lines.append("Age of late changes: none " + ("yet." if data["late_changes_enabled"] else
+                                                     "(late changes are off at this level or in the config)."))
+        return lines
+    lines += [f"Age of late changes in days (configured sigmoid: midpoint {ages['midpoint_days']:g} d, steepness "
+              f"{ages['steepness']:g}; expected: its shares up to the oldest age possible at each change):",
+              f"  {'age':<9} {'changes':>8} {'share':>7} {'expected':>8}"]
+    rows = ages["rows"]
+    for lo, hi in AGE_BUCKETS:
+        if lo > ages["window"]:
+            break
+        hi = min(hi, ages["window"])
+        sel = rows[lo - 1:hi]
+        label = str(lo) if lo == hi else f"{lo}-{hi}"
+        n = sum(r["changes"] for r in sel)
+        expected = sum(r["expected_share"] for r in sel)
+        lines.append(f"  {label:<9} {n:>8,} {_pct(n / ages['changes'])} {_pct(expected, 8)}")
+    if ages["outside_window"]:
+        lines.append(f"  outside 1..{ages['window']}: {ages['outside_window']:,}")
     return lines

@@ -5,11 +5,11 @@ Shared by `maintain.py stats` and the HTML report, so both show the same numbers
 
 from __future__ import annotations
 
+from ..sim.calendar import parse_ts, ts_text
+from ..storage import Database
+from ..storage.tables import SAKILA_TABLES, SIM_TABLES
 from .stats import rows as stat_rows
 from .stats import statistics
-from .sim.calendar import parse_ts, ts_text
-from .storage import Database
-from .storage.tables import SAKILA_TABLES, SIM_TABLES
 
 
 def table_counts(db: Database) -> dict[str, int | None]:

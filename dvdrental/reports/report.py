@@ -15,15 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..inventory import stock_report
+from ..sim.calendar import date_of, parse_day, weekday
+from ..storage import Database
 from . import charts, series
+from .changes import late_ages
 from .cohorts import OFFSETS, customer_report
 from .growth import data_span
-from .inventory import stock_report
 from .overview import overview
 from .overview import rows as overview_rows
 from .series import Series
-from .sim.calendar import date_of, parse_day, weekday
-from .storage import Database
 from .utilisation import weekly_utilisation
 
 #: Cohorts shown in the retention heatmap (the most recent ones; older ones add height, not insight).
@@ -107,12 +108,31 @@ def _copy_age(db: Database) -> Chart:
                                  [r["index"] for r in rows]))
 
 
+def _late_change_ages(db: Database) -> Chart | None:
+    """Only for a database with late changes (level 4 with the change log)."""
+    h = late_ages(db)
+    if not h["changes"]:
+        return None
+    rows = h["rows"]
+    # up to the oldest age measured or still expected (the sigmoid's far tail is empty)
+    shown = max([r["age"] for r in rows if r["changes"] or r["expected_share"] >= 1e-4] + [1])
+    rows = rows[:shown]
+    return Chart("late_change_ages", "Age of late changes",
+                 f"Share of the {h['changes']:,} late changes (corrections, refunds, customer edits, price changes, "
+                 "closures, voids) by the age in days of the record they changed, against the configured sigmoid "
+                 "(late_changes.midpoint_days and steepness; each change's chances cut at the oldest age "
+                 "possible that day). Films are released on a few days only, so price changes may be older.",
+                 charts.late_change_ages([r["age"] for r in rows], [r["share"] for r in rows],
+                                         [r["expected_share"] for r in rows], h["midpoint_days"], h["steepness"]))
+
+
 def build_charts(db: Database) -> list[Chart]:
     st = db.require_sim_state()
     first, last = data_span(db)
     start = max(st["start_date"], first)
+    optional = [_late_change_ages(db)]
     return [_weekly_activity(db, first, last), _seasonality(db, start, last), _weekdays(db, start, last),
-            _cohorts(db), _utilisation(db), _copy_age(db)]
+            _cohorts(db), _utilisation(db), _copy_age(db), *(c for c in optional if c is not None)]
 
 
 def render(info: dict, chart_list: list[Chart]) -> str:

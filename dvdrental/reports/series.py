@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .sim.calendar import date_of, day_number, weekday
-from .storage import Database
+from ..sim.calendar import date_of, day_number, weekday
+from ..storage import Database
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .sim.calendar import day_text
-from .storage import Database
+from ..sim.calendar import day_text
+from ..storage import Database
 
 
 def statistics(db: Database) -> dict:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..sim.calendar import date_of, parse_day
+from ..storage import Database
 from . import series
 from .series import Series
-from .sim.calendar import date_of, parse_day
-from .storage import Database
 
 LOST = "inventory i JOIN rental r ON r.inventory_id = i.inventory_id AND r.return_date IS NULL"
 
