@@ -20,13 +20,14 @@ from .realism import Z, Result, _status
 P_MIN = 6e-5
 
 
-def _primary(kinds: tuple[str, ...]) -> str:
+def primary_rows(kinds: tuple[str, ...]) -> str:
+    """SQL condition for the one sim_change_log row each late change of these kinds shows in."""
     return " OR ".join(f"(kind = '{k}' AND table_name = '{PRIMARY[k][0]}' AND op = '{PRIMARY[k][1]}')" for k in kinds)
 
 
 def change_ages(db: Database, start_day: int) -> tuple[np.ndarray, np.ndarray]:
     """(age in days, latest age possible) of every late change to a rental (one per change)."""
-    rows = db.query(f"SELECT changed_at, record_at FROM sim_change_log WHERE {_primary(RENTAL_KINDS)}")
+    rows = db.query(f"SELECT changed_at, record_at FROM sim_change_log WHERE {primary_rows(RENTAL_KINDS)}")
     changed = np.array([parse_ts(r[0]) // DAY for r in rows], dtype=np.int64)
     made = np.array([parse_ts(r[1]) // DAY for r in rows], dtype=np.int64)
     return changed - made, changed - start_day
@@ -107,7 +108,7 @@ def rates_result(db: Database, cfg: Config, first: int, last: int) -> Result:
     if rentals < 1000:
         return Result("late_change_rates", desc, status="skip", measured=f"{rentals} rentals, needs 1,000")
     counts: Counter = Counter()
-    for kind, n in db.query(f"SELECT kind, COUNT(*) FROM sim_change_log WHERE {_primary(tuple(PRIMARY))} "
+    for kind, n in db.query(f"SELECT kind, COUNT(*) FROM sim_change_log WHERE {primary_rows(tuple(PRIMARY))} "
                             "GROUP BY kind"):
         counts["customer_edit" if kind.startswith("customer_") else kind] += int(n)
     details, ok = [], True

@@ -19,6 +19,7 @@ from ..config import LateChangesConfig, effective, stored
 from ..sim.calendar import DAY, day_text, parse_day, parse_ts, ts_text
 from ..sim.history import window_days
 from ..sim.late import PRIMARY, sigmoid
+from ..checks.late import primary_rows
 from ..storage import Database
 
 #: Late changes (corrections to past records), in the order the simulation makes them.
@@ -30,10 +31,6 @@ BUSINESS_KINDS = ("base", "signup", "rental", "payment", "return", "churn", "rea
 BUSINESS_PRIMARY = {"signup": ("customer", "I"), "release": ("film", "I")}
 OPS = {"I": "inserts", "U": "updates", "D": "deletes"}
 DEFAULT_DAYS = 14
-
-
-def _primary_sql(kinds: tuple[str, ...]) -> str:
-    return " OR ".join(f"(kind = '{k}' AND table_name = '{PRIMARY[k][0]}' AND op = '{PRIMARY[k][1]}')" for k in kinds)
 
 
 def _is_primary(kind: str, table: str, op: str) -> bool:
@@ -70,7 +67,7 @@ def _late(db: Database) -> list[tuple[str, int, int]]:
     """(kind, day changed, age in days) of every late change, from its primary row."""
     return [(str(kind), _day(day), int(age)) for kind, day, age in db.query(
         f"SELECT kind, SUBSTR(changed_at, 1, 10), {db.days_between('changed_at', 'record_at')} "
-        f"FROM sim_change_log WHERE {_primary_sql(LATE_KINDS)}")]
+        f"FROM sim_change_log WHERE {primary_rows(LATE_KINDS)}")]
 
 
 def _histogram(late: list[tuple[str, int, int]], start: int, cfg: LateChangesConfig) -> dict:

@@ -231,9 +231,10 @@ class _Day:
         rates = [r for r in RATES if r != rate]
         new_rate = rates[int(self.rng.integers(len(rates)))]
         new_cost = cost if self.rng.random() < 0.5 else 999 + 100 * int(self.rng.integers(0, 21))
-        self.emit(ts, "price_change", "film", "U", film,
-                  {"rental_rate": new_rate, "replacement_cost": new_cost, "last_update": ts},
-                  int(f.release_day[film]) * DAY)
+        values = {"rental_rate": new_rate, "replacement_cost": new_cost, "last_update": ts}
+        if new_cost == cost:
+            del values["replacement_cost"]
+        self.emit(ts, "price_change", "film", "U", film, values, int(f.release_day[film]) * DAY)
         self.ev.film_prices.append((film, ts, rate, cost))
         f.rate_cents[film], f.replacement_cents[film] = new_rate, new_cost
         return True
