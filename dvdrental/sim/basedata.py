@@ -14,6 +14,7 @@ import numpy as np
 
 from ..config import Config
 from .calendar import DAY, date_of
+from .events import FEATURES
 from .people import People, email
 from .rng import day_rng, latent_normal, latent_uniform
 
@@ -21,7 +22,6 @@ LANGUAGES = ("English", "Italian", "Japanese", "Mandarin", "French", "German")
 CATEGORIES = ("Action", "Animation", "Children", "Classics", "Comedy", "Documentary", "Drama", "Family",
               "Foreign", "Games", "Horror", "Music", "New", "Sci-Fi", "Sports", "Travel")
 RATINGS = ("G", "PG", "PG-13", "R", "NC-17")
-from ..storage.tables import FEATURES  # noqa: E402  (Sakila's SET members: one definition)
 RATES_CENTS = (99, 299, 499)
 
 _ADJECTIVES = ("Epic", "Astounding", "Fateful", "Beautiful", "Boring", "Amazing", "Insightful",

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Sakila's film.special_features SET members, in their declared order.
+FEATURES = ("Trailers", "Commentaries", "Deleted Scenes", "Behind the Scenes")
+
 #: Column layouts of inserted rows (the order of values in an insert op), per Sakila table.
 INSERT_COLUMNS: dict[str, tuple[str, ...]] = {
     "address": ("address_id", "address", "address2", "district", "city_id", "postal_code", "phone",

@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from .basedata import RATES_CENTS
 from .calendar import DAY
 from .events import DayEvents, Op
 from .history import CUST, INV, LATE_PAY, REFUND, RENTAL_PAY, RETURNED, STAFF, TS
@@ -41,7 +42,6 @@ PRIMARY = {
     "customer_email": ("customer", "U"), "customer_phone": ("address", "U"), "customer_move": ("customer", "U"),
     "price_change": ("film", "U"), "account_closure": ("customer", "U"), "void": ("rental", "D"),
 }
-RATES = (99, 299, 499)
 DOMAINS = ("sakilacustomer.org", "example.com", "example.net", "example.org")
 _TRIES = 20
 
@@ -228,7 +228,7 @@ class _Day:
         if film is None:
             return False
         rate, cost = int(f.rate_cents[film]), int(f.replacement_cents[film])
-        rates = [r for r in RATES if r != rate]
+        rates = [r for r in RATES_CENTS if r != rate]
         new_rate = rates[int(self.rng.integers(len(rates)))]
         new_cost = cost if self.rng.random() < 0.5 else 999 + 100 * int(self.rng.integers(0, 21))
         values = {"rental_rate": new_rate, "replacement_cost": new_cost, "last_update": ts}

@@ -27,9 +27,6 @@ def _t(name: str, key: str | tuple[str, ...], *cols: str) -> Table:
 
 TS = "last_update:datetime"
 
-#: Sakila's film.special_features SET members, in their declared order.
-FEATURES = ("Trailers", "Commentaries", "Deleted Scenes", "Behind the Scenes")
-
 SAKILA_TABLES: tuple[Table, ...] = (
     _t("actor", "actor_id", "actor_id", "first_name:text", "last_name:text", TS),
     _t("country", "country_id", "country_id", "country:text", TS),

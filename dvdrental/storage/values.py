@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .tables import FEATURES
+from ..sim.events import FEATURES
 
 NULL = "\\N"
 
