@@ -5,6 +5,9 @@
     DIR/YYYY-MM-DD/<table>.csv         rows inserted or changed that day, as they stand at the end of the day
     DIR/YYYY-MM-DD/<table>.deletes.csv primary keys of rows deleted that day
 
+A table with no rows (or no deletes) that day has no file (the manifest counts every table); the
+first folder holds every table's file.
+
 The first folder holds every row of every table (a full snapshot). A batch of days is staged as
 `.YYYY-MM-DD.partial` folders inside the database transaction that writes those days, and renamed
 once it commits. A run killed in between leaves partial folders: the next run (`recover`) renames
@@ -249,14 +252,17 @@ class DailyExport:
             deleted[table][key] = None
 
     def _write(self, folder: Path, day: str, touched: dict, deleted: dict, snapshot: bool, last_change: int) -> None:
+        """One CSV per table with rows that day, one .deletes.csv per table with deletes that day (a table
+        with neither has no file; the first folder has every table's file), and the manifest."""
         counts = {}
         for t in EXPORTED:
             images = self.images[t.name]
             keys = sorted(images) if snapshot else sorted(touched[t.name])
-            _csv(folder / f"{t.name}.csv", COLUMNS[t.name], (images[k] for k in keys))
             gone = sorted(deleted[t.name]) if not snapshot else []
-            _csv(folder / f"{t.name}.deletes.csv", t.key, ((str(v) for v in (k if isinstance(k, tuple) else (k,)))
-                                                          for k in gone))
+            if keys or snapshot:
+                _csv(folder / f"{t.name}.csv", COLUMNS[t.name], (images[k] for k in keys))
+            if gone:
+                _csv(folder / f"{t.name}.deletes.csv", t.key, (k if isinstance(k, tuple) else (k,) for k in gone))
             counts[t.name] = {"upserts": len(keys), "deletes": len(gone)}
         manifest = {"day": day, "database": self.ident, "snapshot": snapshot, "tables": counts, "null": NULL,
                     "format": FORMAT, "tool_version": __version__, "last_change_id": last_change}

@@ -36,17 +36,22 @@ def read_folder(folder: Path) -> tuple[dict, dict[str, list[tuple]], dict[str, l
     upserts, deletes = {}, {}
     for t in EXPORTED:
         kinds = KINDS[t.name]
-        with open(folder / f"{t.name}.csv", newline="", encoding="utf-8") as f:
-            rows = csv.reader(f)
-            header = tuple(next(rows))
-            if header != COLUMNS[t.name]:
-                raise ConfigError(f"{folder / (t.name + '.csv')} has columns {header}, expected {COLUMNS[t.name]}")
-            upserts[t.name] = [tuple(_value(kinds[c], v) for c, v in zip(header, r)) for r in rows]
-        with open(folder / f"{t.name}.deletes.csv", newline="", encoding="utf-8") as f:
-            rows = csv.reader(f)
-            next(rows)
-            deletes[t.name] = [tuple(int(v) for v in r) for r in rows]
+        upserts[t.name] = [tuple(_value(kinds[c], v) for c, v in zip(COLUMNS[t.name], r))
+                           for r in _rows(folder / f"{t.name}.csv", COLUMNS[t.name])]
+        deletes[t.name] = [tuple(int(v) for v in r) for r in _rows(folder / f"{t.name}.deletes.csv", t.key)]
     return manifest, upserts, deletes
+
+
+def _rows(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
+    """The rows of one CSV under its header (a missing file: nothing that day)."""
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = csv.reader(f)
+        header = tuple(next(rows, ()))
+        if header != columns:
+            raise ConfigError(f"{path} has columns {header}, expected {columns}")
+        return list(rows)
 
 
 def replay(db: Database, root: Path, after: str | None = None,
