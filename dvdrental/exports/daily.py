@@ -30,7 +30,7 @@ from .. import __version__
 from ..errors import ConfigError
 from ..sim.calendar import day_text
 from ..sim.events import INSERT_COLUMNS
-from ..storage.rows import Batch, sql_row, sql_values
+from ..storage.rows import Batch, money, ts_param
 from ..storage.tables import SAKILA_TABLES, TABLES
 from ..storage.values import NULL, canonical
 
@@ -234,17 +234,15 @@ class DailyExport:
     def _apply(self, op: tuple, touched: dict, deleted: dict) -> None:
         _, _, table, what, key, values, _ = op
         images = self.images[table]
-        cols = COLUMNS[table]
-        kinds = KINDS[table]
         if what == "I":
-            given = dict(zip(INSERT_COLUMNS[table], sql_row(table, values)))
-            images[key] = [canonical(kinds[c], given.get(c)) for c in cols]
+            images[key] = _image(table, values)
             touched[table][key] = None
             deleted[table].pop(key, None)
         elif what == "U":
             image = images[key]
-            for c, v in sql_values(table, values).items():
-                image[cols.index(c)] = canonical(kinds[c], v)
+            index, conv = _INDEX[table], _CONVERT[table]
+            for c, v in values.items():
+                image[index[c]] = conv[c](v)
             touched[table][key] = None
         else:
             images.pop(key, None)
@@ -280,6 +278,37 @@ class DailyExport:
             shutil.rmtree(tmp, ignore_errors=True)
         self.staged = []
         self.images = {}
+
+
+def _text(v: object) -> object:
+    return NULL if v is None else v
+
+
+def _time(ts: int | None) -> str:
+    return NULL if ts is None else ts_param(ts)
+
+
+def _cents(cents: int | None) -> str:
+    return NULL if cents is None else money(cents)
+
+
+#: Simulation value -> exported text, per column kind (ints stay ints: the csv module writes them).
+_BY_KIND = {"datetime": _time, "money": _cents}
+_CONVERT = {t.name: {c: _BY_KIND.get(k, _text) for c, k in t.columns} for t in EXPORTED}
+_INDEX = {t: {c: i for i, c in enumerate(cols)} for t, cols in COLUMNS.items()}
+#: For each exported column, where it is in an insert op's row (None: not inserted, NULL).
+_FROM_INSERT = {t: tuple(INSERT_COLUMNS[t].index(c) if c in INSERT_COLUMNS[t] else None for c in COLUMNS[t])
+                for t in INSERT_COLUMNS}
+
+
+def _image(table: str, row: tuple) -> list:
+    """An inserted row as its exported line (the two big tables by hand: most rows are theirs)."""
+    if table == "rental":
+        return [row[0], ts_param(row[1]), row[2], row[3], _time(row[4]), row[5], ts_param(row[6])]
+    if table == "payment":
+        return [row[0], row[1], row[2], row[3], money(row[4]), ts_param(row[5]), ts_param(row[6])]
+    conv = _CONVERT[table]
+    return [NULL if i is None else conv[c](row[i]) for c, i in zip(COLUMNS[table], _FROM_INSERT[table])]
 
 
 def _key(row: tuple, at: list[int]):

@@ -53,14 +53,14 @@ def money(cents: int) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def _ts(ts: int) -> str:
+def ts_param(ts: int) -> str:
     """ts_text, remembered: a rental's time is written as rental_date, last_update, payment_date and
     changed_at of several log rows."""
     return ts_text(ts)
 
 
 def _t(ts: int | None) -> str | None:
-    return None if ts is None else _ts(ts)
+    return None if ts is None else ts_param(ts)
 
 
 ADDRESS_COLS = INSERT_COLUMNS["address"]
@@ -97,11 +97,11 @@ _INDEX = {t: {c: i for i, c in enumerate(cols)} for t, cols in INSERT_COLUMNS.it
 
 
 def _rental_row(r: tuple | list) -> tuple:
-    return (r[0], _ts(r[1]), r[2], r[3], None if r[4] is None else _ts(r[4]), r[5], _ts(r[6]))
+    return (r[0], ts_param(r[1]), r[2], r[3], None if r[4] is None else ts_param(r[4]), r[5], ts_param(r[6]))
 
 
 def _payment_row(r: tuple | list) -> tuple:
-    return (r[0], r[1], r[2], r[3], money(r[4]), _ts(r[5]), _ts(r[6]))
+    return (r[0], r[1], r[2], r[3], money(r[4]), ts_param(r[5]), ts_param(r[6]))
 
 
 #: The two tables with most rows get hand-written converters (same result, a third of the time).
@@ -156,12 +156,12 @@ def log_rows(day_ops: list[tuple[int, int, list[Op]]]) -> list[tuple]:
     for change_id, (ts, kind, table, what, key, values, made) in changes:
         if what == "I":
             if type(key) is tuple:
-                add((change_id, _ts(ts), table, key[0], key[1], what, None, kind, None))
+                add((change_id, ts_param(ts), table, key[0], key[1], what, None, kind, None))
             else:
-                add((change_id, _ts(ts), table, key, None, what, None, kind, None if made is None else _ts(made)))
+                add((change_id, ts_param(ts), table, key, None, what, None, kind, None if made is None else ts_param(made)))
         else:
             cols = ",".join(c for c in values if c != "last_update") if what == "U" else None
-            add((change_id, _ts(ts), table, key, None, what, cols, kind, None if made is None else _ts(made)))
+            add((change_id, ts_param(ts), table, key, None, what, cols, kind, None if made is None else ts_param(made)))
     return out
 
 
