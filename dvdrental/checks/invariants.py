@@ -200,32 +200,34 @@ def last_update_after_creation(db: Database, ctx: Context) -> list[str]:
 def change_log(db: Database, ctx: Context) -> list[str]:
     """sim_change_log agrees with the tables: a row's last logged change is an insert or update at its
     last_update; a key whose last logged change is a delete is gone; no row changed since the log began
-    is missing from it."""
+    is missing from it. The last change of every key is found in one pass over the log."""
     if not ctx.change_log:
         return []
     first = db.query("SELECT MIN(changed_at) FROM sim_change_log")[0][0]
     if first is None:
         return []
+    db.execute("DROP TABLE IF EXISTS sim_last_change")
+    db.execute("CREATE TEMPORARY TABLE sim_last_change AS SELECT l.table_name, l.pk1, l.pk2, l.op, l.changed_at "
+               "FROM sim_change_log l JOIN (SELECT MAX(change_id) AS last_id FROM sim_change_log "
+               "GROUP BY table_name, pk1, pk2) m ON m.last_id = l.change_id")
+    db.execute("CREATE INDEX idx_sim_last_change ON sim_last_change (table_name, pk1, pk2)")
     out = []
-    for table in TABLES.values():
-        if table.name.startswith("sim_") or "last_update" not in table.column_names:
-            continue
-        k1, k2 = (table.key + (None,))[:2]
-        join = f"m.pk1 = t.{k1}" + (f" AND m.pk2 = t.{k2}" if k2 else "")
-        last = (f"SELECT pk1, pk2, MAX(change_id) AS last_id FROM sim_change_log WHERE table_name = '{table.name}' "
-                "GROUP BY pk1, pk2")
-        keys = f"t.{k1}" + (f", t.{k2}" if k2 else "")
-        out += [f"{table.name} {v}" for v in _ids(db, f"""
-            SELECT {keys} FROM {table.name} t
-            LEFT JOIN ({last}) m ON {join}
-            LEFT JOIN sim_change_log l ON l.change_id = m.last_id
-            WHERE (l.change_id IS NULL AND t.last_update >= ?) OR l.op = 'D' OR l.changed_at <> t.last_update""",
-                                                    (first,))]
-        exists = f"t.{k1} = l.pk1" + (f" AND t.{k2} = l.pk2" if k2 else "")
-        out += [f"{table.name} {v} (logged, missing)" for v in _ids(db, f"""
-            SELECT l.pk1 FROM ({last}) m JOIN sim_change_log l ON l.change_id = m.last_id
-            LEFT JOIN {table.name} t ON {exists}
-            WHERE l.op <> 'D' AND t.{k1} IS NULL""")]
+    try:
+        for table in TABLES.values():
+            if table.name.startswith("sim_") or "last_update" not in table.column_names:
+                continue
+            k1, k2 = (table.key + (None,))[:2]
+            on = f"l.table_name = '{table.name}' AND l.pk1 = t.{k1}" + (f" AND l.pk2 = t.{k2}" if k2 else "")
+            keys = f"t.{k1}" + (f", t.{k2}" if k2 else "")
+            out += [f"{table.name} {v}" for v in _ids(db, f"""
+                SELECT {keys} FROM {table.name} t LEFT JOIN sim_last_change l ON {on}
+                WHERE (l.op IS NULL AND t.last_update >= ?) OR l.op = 'D' OR l.changed_at <> t.last_update""",
+                                                        (first,))]
+            out += [f"{table.name} {v} (logged, missing)" for v in _ids(db, f"""
+                SELECT l.pk1 FROM sim_last_change l LEFT JOIN {table.name} t ON {on}
+                WHERE l.table_name = '{table.name}' AND l.op <> 'D' AND t.{k1} IS NULL""")]
+    finally:
+        db.execute("DROP TABLE IF EXISTS sim_last_change")
     return out
 
 
