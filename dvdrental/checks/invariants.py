@@ -200,34 +200,35 @@ def last_update_after_creation(db: Database, ctx: Context) -> list[str]:
 def change_log(db: Database, ctx: Context) -> list[str]:
     """sim_change_log agrees with the tables: a row's last logged change is an insert or update at its
     last_update; a key whose last logged change is a delete is gone; no row changed since the log began
-    is missing from it. The last change of every key is found in one pass over the log."""
+    is missing from it.
+
+    One pass over the log in change_id order keeps the last change of every key (a GROUP BY over the
+    log makes MariaDB sort it on disk: 15 s on ten years, against 3 s for this)."""
     if not ctx.change_log:
         return []
-    first = db.query("SELECT MIN(changed_at) FROM sim_change_log")[0][0]
+    last: dict[str, dict] = {}
+    first = None
+    for table, k1, k2, op, at in db.query(
+            "SELECT table_name, pk1, pk2, op, changed_at FROM sim_change_log ORDER BY change_id"):
+        if first is None:
+            first = at
+        last.setdefault(table, {})[k1 if k2 is None else (k1, k2)] = (op, at)
     if first is None:
         return []
-    db.execute("DROP TABLE IF EXISTS sim_last_change")
-    db.execute("CREATE TEMPORARY TABLE sim_last_change AS SELECT l.table_name, l.pk1, l.pk2, l.op, l.changed_at "
-               "FROM sim_change_log l JOIN (SELECT MAX(change_id) AS last_id FROM sim_change_log "
-               "GROUP BY table_name, pk1, pk2) m ON m.last_id = l.change_id")
-    db.execute("CREATE INDEX idx_sim_last_change ON sim_last_change (table_name, pk1, pk2)")
     out = []
-    try:
-        for table in TABLES.values():
-            if table.name.startswith("sim_") or "last_update" not in table.column_names:
-                continue
-            k1, k2 = (table.key + (None,))[:2]
-            on = f"l.table_name = '{table.name}' AND l.pk1 = t.{k1}" + (f" AND l.pk2 = t.{k2}" if k2 else "")
-            keys = f"t.{k1}" + (f", t.{k2}" if k2 else "")
-            out += [f"{table.name} {v}" for v in _ids(db, f"""
-                SELECT {keys} FROM {table.name} t LEFT JOIN sim_last_change l ON {on}
-                WHERE (l.op IS NULL AND t.last_update >= ?) OR l.op = 'D' OR l.changed_at <> t.last_update""",
-                                                        (first,))]
-            out += [f"{table.name} {v} (logged, missing)" for v in _ids(db, f"""
-                SELECT l.pk1 FROM sim_last_change l LEFT JOIN {table.name} t ON {on}
-                WHERE l.table_name = '{table.name}' AND l.op <> 'D' AND t.{k1} IS NULL""")]
-    finally:
-        db.execute("DROP TABLE IF EXISTS sim_last_change")
+    for table in TABLES.values():
+        if table.name.startswith("sim_") or "last_update" not in table.column_names:
+            continue
+        logged = last.get(table.name, {})
+        seen = set()
+        for *key, updated in db.query(f"SELECT {', '.join(table.key)}, last_update FROM {table.name}"):
+            k = int(key[0]) if len(key) == 1 else (int(key[0]), int(key[1]))
+            op, at = logged.get(k, (None, None))
+            if (op is None and updated >= first) or op == "D" or (op is not None and at != updated):
+                out.append(f"{table.name} {' '.join(map(str, key))}")
+            seen.add(k)
+        out += [f"{table.name} {' '.join(map(str, k if isinstance(k, tuple) else (k,)))} (logged, missing)"
+                for k, (op, _) in logged.items() if op != "D" and k not in seen]
     return out
 
 
