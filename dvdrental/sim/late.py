@@ -10,6 +10,7 @@ customer and clerk, a closed account never rents again, a voided rental goes wit
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Callable
 
 import numpy as np
@@ -63,28 +64,35 @@ class _Day:
         self.first = max(day - self.window, model.start_day)
         self.weights = sigmoid(np.arange(self.window + 1), cfg.midpoint_days, cfg.steepness)
         self.fee = int(round(model.cfg.returns.late_fee_per_day * 100))
+        self.pickers: dict[str, tuple] = {}  # candidates and cumulative age weights, made once a day
 
     def emit(self, ts: int, kind: str, table: str, op: str, key: int, values: object, record_ts: int) -> None:
         self.ev.late.append((ts, kind, table, op, key, values, record_ts))
 
-    def pick_age(self, days: np.ndarray) -> int | None:
-        """One of `days` (days with candidates), by the sigmoid of its age."""
-        ages = self.day - days
-        ok = (ages >= 1) & (days >= self.first)
-        if not ok.any():
+    def picker(self, days: np.ndarray) -> tuple[list[int], list[float]] | None:
+        """The days with candidates that late changes may reach, and their cumulative sigmoid weights."""
+        days = np.unique(days)
+        days = days[(days < self.day) & (days >= self.first)]
+        if not len(days):
             return None
-        days, w = days[ok], self.weights[ages[ok]]
-        cum = np.cumsum(w)
-        return int(days[min(int(np.searchsorted(cum, self.rng.random() * cum[-1], side="right")), len(days) - 1)])
+        return days.tolist(), np.cumsum(self.weights[self.day - days]).tolist()
+
+    def pick_age(self, picker: tuple[list[int], list[float]]) -> int:
+        """One of the picker's days, by the sigmoid of its age."""
+        days, cum = picker
+        return days[min(bisect_right(cum, self.rng.random() * cum[-1]), len(days) - 1)]
 
     # ---- rentals ---------------------------------------------------------------------------------
     def pick_rental(self, eligible: Callable[[list], bool]) -> int | None:
         hist = self.state.history
+        if "rentals" not in self.pickers:
+            self.pickers["rentals"] = self.picker(np.fromiter(hist.by_day, np.int64, len(hist.by_day)))
+        picker = self.pickers["rentals"]
+        if picker is None:
+            return None
         for _ in range(_TRIES):
-            day = self.pick_age(np.fromiter(hist.by_day, np.int64, len(hist.by_day)))
-            if day is None:
-                return None
-            cands = [rid for rid in hist.by_day[day] if eligible(hist.rentals[rid])]
+            day = self.pick_age(picker)
+            cands = [rid for rid in hist.by_day.get(day, ()) if eligible(hist.rentals[rid])]
             if cands:
                 return cands[int(self.rng.integers(len(cands)))]
         return None
@@ -170,22 +178,34 @@ class _Day:
         return True
 
     # ---- customers and films -------------------------------------------------------------------------
-    def pick_by_day(self, ids: np.ndarray, days: np.ndarray) -> int | None:
-        """One of `ids` (created on `days`): an age by the sigmoid, then one created that day."""
-        day = self.pick_age(np.unique(days))
-        if day is None:
+    def pick_by_day(self, name: str, ids: Callable[[], np.ndarray], days: Callable[[np.ndarray], np.ndarray],
+                    still: Callable[[int], bool]) -> int | None:
+        """One record: an age by the sigmoid over the days records were made, then one made that day
+        (candidates are listed once a day; `still` says whether one still qualifies)."""
+        if name not in self.pickers:
+            cand = ids()
+            made = days(cand)
+            self.pickers[name] = (cand, made, self.picker(made) if len(cand) else None)
+        cand, made, picker = self.pickers[name]
+        if picker is None:
             return None
-        cands = ids[days == day]
-        return int(cands[int(self.rng.integers(len(cands)))])
+        for _ in range(_TRIES):
+            day = self.pick_age(picker)
+            of_day = cand[made == day]
+            pick = int(of_day[int(self.rng.integers(len(of_day)))])
+            if still(pick):
+                return pick
+        return None
 
-    def _customer(self, mask: np.ndarray) -> int | None:
+    def _customer(self, name: str, still: Callable[[int], bool]) -> int | None:
         c = self.state.customers
-        ids = np.flatnonzero(mask & c.exists & (c.create_ts >= self.first * DAY) & (c.create_ts < self.day * DAY))
-        return self.pick_by_day(ids, c.create_ts[ids] // DAY) if len(ids) else None
+        return self.pick_by_day(
+            name, lambda: np.flatnonzero(c.exists & (c.create_ts >= self.first * DAY) & (c.create_ts < self.day * DAY)),
+            lambda ids: c.create_ts[ids] // DAY, still)
 
     def customer_edit(self, ts: int) -> bool:
         c = self.state.customers
-        cid = self._customer(np.ones(len(c.exists), bool))
+        cid = self._customer("customers", lambda cid: True)
         if cid is None:
             return False
         made = int(c.create_ts[cid])
@@ -211,7 +231,7 @@ class _Day:
 
     def account_closure(self, ts: int) -> bool:
         c = self.state.customers
-        cid = self._customer(c.active & ~c.closed)
+        cid = self._customer("customers", lambda cid: bool(c.active[cid] and not c.closed[cid]))
         if cid is None:
             return False
         self.emit(ts, "account_closure", "customer", "U", cid, {"active": 0, "last_update": ts}, int(c.create_ts[cid]))
@@ -222,9 +242,9 @@ class _Day:
 
     def price_change(self, ts: int) -> bool:
         f = self.state.films
-        released = f.exists & (f.release_day >= self.first) & (f.release_day < self.day)
-        ids = np.flatnonzero(released)
-        film = self.pick_by_day(ids, f.release_day[ids]) if len(ids) else None
+        film = self.pick_by_day("films", lambda: np.flatnonzero(f.exists & (f.release_day >= self.first)
+                                                                & (f.release_day < self.day)),
+                                lambda ids: f.release_day[ids], lambda film: True)
         if film is None:
             return False
         rate, cost = int(f.rate_cents[film]), int(f.replacement_cents[film])
