@@ -206,29 +206,28 @@ def change_log(db: Database, ctx: Context) -> list[str]:
     log makes MariaDB sort it on disk: 15 s on ten years, against 3 s for this)."""
     if not ctx.change_log:
         return []
-    last: dict[str, dict] = {}
+    last: dict[str, dict] = {}  # table -> key -> time of its last insert/update, None when deleted
     first = None
-    for table, k1, k2, op, at in db.query(
+    for table, k1, k2, op, at in db.stream(
             "SELECT table_name, pk1, pk2, op, changed_at FROM sim_change_log ORDER BY change_id"):
         if first is None:
             first = at
-        last.setdefault(table, {})[k1 if k2 is None else (k1, k2)] = (op, at)
+        last.setdefault(table, {})[k1 if k2 is None else (k1, k2)] = None if op == "D" else at
     if first is None:
         return []
     out = []
     for table in TABLES.values():
         if table.name.startswith("sim_") or "last_update" not in table.column_names:
             continue
-        logged = last.get(table.name, {})
-        seen = set()
-        for *key, updated in db.query(f"SELECT {', '.join(table.key)}, last_update FROM {table.name}"):
+        logged = last.pop(table.name, {})
+        cols = ", ".join(table.key)
+        for *key, updated in db.stream(f"SELECT {cols}, last_update FROM {table.name}"):
             k = int(key[0]) if len(key) == 1 else (int(key[0]), int(key[1]))
-            op, at = logged.get(k, (None, None))
-            if (op is None and updated >= first) or op == "D" or (op is not None and at != updated):
+            at = logged.pop(k, False)
+            if (at is False and updated >= first) or at is None or (at is not False and at != updated):
                 out.append(f"{table.name} {' '.join(map(str, key))}")
-            seen.add(k)
         out += [f"{table.name} {' '.join(map(str, k if isinstance(k, tuple) else (k,)))} (logged, missing)"
-                for k, (op, _) in logged.items() if op != "D" and k not in seen]
+                for k, at in logged.items() if at is not None]
     return out
 
 

@@ -45,6 +45,10 @@ class Database:
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         raise NotImplementedError
 
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        """Rows of a query a few thousand at a time (a pass over a big table without holding it)."""
+        raise NotImplementedError
+
     def begin(self) -> None:
         raise NotImplementedError
 

@@ -184,6 +184,15 @@ class MySQLDatabase(Database):
             raise DatabaseError(f"LOAD DATA into {op.table} loaded {loaded} of {len(op.rows)} rows"
                                 + (f": {shown}" if shown else ""))
 
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        cur = self.conn.cursor()
+        try:
+            cur.execute(_sql(sql) if params else sql, tuple(params) or None)
+            while rows := cur.fetchmany(10_000):
+                yield from rows
+        finally:
+            cur.close()
+
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         sql = _sql(sql)
         for i in range(0, len(rows), _CHUNK):

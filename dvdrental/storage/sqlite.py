@@ -61,6 +61,9 @@ class SQLiteDatabase(Database):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return self.conn.execute(sql, params).fetchall()
 
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        yield from self.conn.execute(sql, params)
+
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         self.conn.executemany(sql, rows)
 
