@@ -147,6 +147,7 @@ class DailyExport:
         self.snapshot = not days
         self.images = {t.name: {} for t in EXPORTED}
         self.between = [] if self.snapshot else self._logged_between(db, days[-1], batch)
+        needed = {} if self.snapshot else self._needed(batch)
         for table in EXPORTED:
             cols = COLUMNS[table.name]
             sql = f"SELECT {', '.join(cols)} FROM {table.name}"
@@ -154,7 +155,7 @@ class DailyExport:
                 self._take(table.name, db.query(sql))
                 continue
             keys = list(dict.fromkeys([k for t, k, op in self.between if t == table.name and op != "D"]
-                                      + self._needed(batch, table.name)))
+                                      + needed[table.name]))
             if not keys:
                 continue
             if len(table.key) == 1:
@@ -181,17 +182,18 @@ class DailyExport:
                         "ORDER BY change_id", (done, first))
         return [(t, int(a) if b is None else (int(a), int(b)), op) for t, a, b, op in rows if t in KINDS]
 
-    def _needed(self, batch: Batch, table: str) -> list:
-        inserted, needed = set(), {}
+    @staticmethod
+    def _needed(batch: Batch) -> dict[str, list]:
+        """Per table, the keys the batch updates or deletes without having inserted them first."""
+        inserted: set = set()
+        needed: dict[str, dict] = {t.name: {} for t in EXPORTED}
         for _, _, ops in batch.day_ops:
-            for op in ops:
-                if op[2] != table:
-                    continue
-                if op[3] == "I":
-                    inserted.add(op[4])
-                elif op[4] not in inserted:
-                    needed[op[4]] = None
-        return list(needed)
+            for _, _, table, what, key, _, _ in ops:
+                if what == "I":
+                    inserted.add((table, key))
+                elif (table, key) not in inserted:
+                    needed[table][key] = None
+        return {t: list(keys) for t, keys in needed.items()}
 
     def _take(self, table: str, rows: list[tuple]) -> None:
         kinds = KINDS[table]
