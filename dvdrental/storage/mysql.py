@@ -184,8 +184,8 @@ class MySQLDatabase(Database):
             raise DatabaseError(f"LOAD DATA into {op.table} loaded {loaded} of {len(op.rows)} rows"
                                 + (f": {shown}" if shown else ""))
 
-    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
-        cur = self.conn.cursor()
+    def stream(self, sql: str, params: Sequence[Any] = (), raw: bool = False) -> Iterator[tuple]:
+        cur = self.conn.cursor(raw=raw)
         try:
             cur.execute(_sql(sql) if params else sql, tuple(params) or None)
             while rows := cur.fetchmany(10_000):

@@ -61,7 +61,7 @@ class SQLiteDatabase(Database):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return self.conn.execute(sql, params).fetchall()
 
-    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+    def stream(self, sql: str, params: Sequence[Any] = (), raw: bool = False) -> Iterator[tuple]:
         yield from self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
