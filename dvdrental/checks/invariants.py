@@ -242,8 +242,9 @@ CHECKS: tuple[Check, ...] = (
     Check("return_after_rental", "return_date is after rental_date", return_after_rental),
     Check("one_store", "customer, copy and staff of a rental belong to one store", one_store),
     Check("rental_payment", "every rental has exactly one rental payment at its rental time", rental_payment),
-    Check("payment_rules", "every payment belongs to a rental and is its rental fee, a late fee or a "
-                           "replacement charge, by the rental's customer and staff", payment_rules),
+    Check("payment_rules", "every payment belongs to a rental and is its rental fee (at the price then), a late "
+                           "fee, a replacement charge or one refund of the fee, by the rental's customer and staff",
+          payment_rules),
     Check("late_fee_charged", "every late return has its late fee", late_fee_charged),
     Check("lost_copy_charged", "every lost copy has its replacement charge", lost_copy_charged),
     Check("customer_existed", "no rental or payment before the customer's create_date", customer_existed),
