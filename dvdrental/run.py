@@ -25,7 +25,7 @@ from .storage import Database
 from .storage.rows import Batch, sim_state_row
 from .storage.snapshot import read_snapshot
 from .writer import BatchWriter
-from .exports.daily import Target, identity, open_target
+from .exports.daily import Target, check_writable, identity, open_target
 
 #: Flush a batch of days early once it holds this many rows (bounds memory on busy configs).
 BATCH_ROWS = 50_000
@@ -224,6 +224,8 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
         if db.read_sim_state() is None and db.engine == "mysql":
             from .adopt import adopt, is_legacy_sakila, read_history
             if is_legacy_sakila(db):
+                if export_dir is not None:
+                    check_writable(export_dir)  # refuse a bad folder before migrating anything
                 history = read_history(db)
                 span.last_day(day_number(history.last_day))  # refuse a bad span before migrating anything
                 for line in adopt(db, cfg_override, seed, history):

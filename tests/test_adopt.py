@@ -341,3 +341,15 @@ def test_sakila_tables_list_matches_the_adopted_ones(mysql_url, tmp_path):
     sims = {n for n in TABLES if n.startswith("sim_")}
     assert set(connect(mysql_url("ddl")).sim_table_ddl()) == sims
     assert set(connect(f"sqlite:///{tmp_path}/d.db").sim_table_ddl()) == sims
+
+
+def test_a_bad_export_dir_is_refused_before_adopting(mysql_url, tmp_path):
+    from dvdrental.errors import ConfigError
+    url, _ = legacy(mysql_url)
+    db = connect(url)
+    before = dump(db)
+    a_file = tmp_path / "exports"
+    a_file.write_text("not a folder")
+    with pytest.raises(ConfigError, match="is a file"):
+        advance(db, Span(weeks=1), export_dir=a_file)
+    assert db.read_sim_state() is None and dump(db) == before

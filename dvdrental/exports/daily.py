@@ -78,10 +78,8 @@ def open_target(root: Path, ident: dict, last_day: str | None) -> Target:
     return Target(root, ident)
 
 
-def check_dir(root: Path, ident: dict, last_day: str | None) -> None:
-    """Refuse, before anything is written, an export dir that cannot continue this database's exports.
-
-    `last_day` is the database's last simulated day (None for a database about to be created)."""
+def check_writable(root: Path) -> None:
+    """The part of `check_dir` that needs no database: a folder (made if missing) we can write in."""
     if root.exists() and not root.is_dir():
         raise ConfigError(f"export dir {root} is a file, not a folder")
     try:
@@ -92,6 +90,13 @@ def check_dir(root: Path, ident: dict, last_day: str | None) -> None:
     except OSError as exc:
         raise ConfigError(f"export dir {root} is not writable: {exc.strerror}",
                           hint="pick a folder you can write to") from None
+
+
+def check_dir(root: Path, ident: dict, last_day: str | None) -> None:
+    """Refuse, before anything is written, an export dir that cannot continue this database's exports.
+
+    `last_day` is the database's last simulated day (None for a database about to be created)."""
+    check_writable(root)
     marker = root / MARKER
     entries = [p.name for p in root.iterdir()]
     if not marker.is_file():

@@ -99,7 +99,9 @@ class _Day:
 
     def return_correction(self, ts: int) -> bool:
         hist = self.state.history
-        rid = self.pick_rental(lambda r: r[RETURNED] is not None)
+        retired = self.state.stock.retired
+        # not on a copy retired since (by hand, when damaged): the state does not know when
+        rid = self.pick_rental(lambda r: r[RETURNED] is not None and not retired[r[INV]])
         if rid is None:
             return False
         rec = hist.rentals[rid]
