@@ -70,6 +70,7 @@ def run_master(db: Database, cfg: Config, reset: bool = False,
                 raise StateError(f"{db.url.display()} holds a different simulation (seed or settings differ)",
                                  hint="pass --reset to start over, or use the same config, seed and scenario")
             if st["last_day"] >= last:
+                existing_exports(st, export_dir)  # a run killed after its last commit left folders to publish
                 summary.timings["setup"] = time.perf_counter() - t
                 return MasterResult(summary, st["last_day"], already_done=True)
             exports = existing_exports(st, export_dir)

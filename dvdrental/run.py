@@ -237,8 +237,8 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
                 if on_notice:
                     on_notice(line)
         pos = position(db, cfg_override, seed)
+        exports = existing_exports(pos.sim_state, export_dir)  # first: finishes what a killed run left
         last_day = span.last_day(pos.last_day)
-        exports = existing_exports(pos.sim_state, export_dir)
         if late_changes is not None and late_changes != pos.config.late_changes.enabled:
             pos = replace(pos, config=pos.config.override({"late_changes": {"enabled": late_changes}}))
             cfg_override = pos.config  # stored from now on, like --config

@@ -171,3 +171,19 @@ def test_folders_that_cannot_continue_are_refused_before_anything_is_written(tmp
     assert exported_days(out) == before
     with connect(url) as db:
         assert checksum(db) == digest
+
+
+def test_folders_committed_but_not_published_are_published_by_any_later_run(tmp_path):
+    """A run killed after its last commit, before renaming its folders: the next run publishes them,
+    even when it has no day left to simulate."""
+    url, out = f"sqlite:///{tmp_path}/m.db", tmp_path / "out"
+    args = ["--db", url, "--weeks", "2", "-q", "--export-dir", str(out)]
+    assert CliRunner().invoke(master_simulation.main, args).exit_code == 0
+    last = exported_days(out)[-1]
+    os.rename(out / last, out / f".{last}.partial")
+    assert CliRunner().invoke(master_simulation.main, args).exit_code == 0  # already complete
+    assert exported_days(out)[-1] == last
+    os.rename(out / last, out / f".{last}.partial")
+    r = CliRunner().invoke(incremental_update.main, ["--db", url, "--until", last, "--export-dir", str(out)])
+    assert r.exit_code == 2 and "not after the last simulated day" in r.output
+    assert exported_days(out)[-1] == last
