@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable
+
 from dvdrental.config import Config
 from dvdrental.checks.invariants import context_for, run_all
 from dvdrental.run import RunSummary, create, simulate
 from dvdrental.storage import Database, connect
+
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def build(cfg: Config, url: str = "sqlite:///:memory:", days: int | None = None) -> Database:
@@ -19,3 +29,21 @@ def build(cfg: Config, url: str = "sqlite:///:memory:", days: int | None = None)
 
 def violations(db: Database) -> dict[str, list[str]]:
     return {k: v for k, v in run_all(db, context_for(db, db.require_sim_state())).items() if v}
+
+
+def kill_at_random(args: list[str], seed: int, tries: int, done: Callable[[], bool] = lambda: False,
+                   low: float = 0.3, high: float = 1.2) -> int:
+    """Run a command (from the project root) up to `tries` times, each one killed with SIGKILL at a
+    random moment unless it finished first; stop once it exits 0 or `done()`. Returns the kills."""
+    rnd = random.Random(seed)
+    kills = 0
+    for _ in range(tries):
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rnd.uniform(low, high))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        if proc.returncode == 0 or done():
+            break
+    return kills

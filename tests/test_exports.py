@@ -4,11 +4,8 @@ an uninterrupted one, and a folder that cannot continue a database's exports is 
 import filecmp
 import json
 import os
-import random
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +23,7 @@ from dvdrental.run import Span, advance, generate, new_exports
 from dvdrental.storage import connect
 from dvdrental.storage.tables import SAKILA_TABLES
 from conftest import ROOT, tiny_config
-from helpers import violations
+from helpers import kill_at_random, violations
 
 CFG = tiny_config(late_changes={"return_corrections": 20.0, "refunds": 10.0, "voided_rentals": 10.0,
                                 "customer_edits": 20.0, "price_changes": 10.0, "account_closures": 10.0})
@@ -105,17 +102,7 @@ def test_a_killed_run_leaves_the_same_database_and_folders(db_url, tmp_path):
     url, out = db_url("kill"), tmp_path / "kill"
     args = [sys.executable, "master_simulation.py", "--db", url, "--weeks", "30", "--seed", "3", "-q",
             "--export-dir", str(out), "--commit-days", "7"]
-    rnd = random.Random(5)
-    kills = 0
-    for _ in range(8):
-        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rnd.uniform(0.4, 1.5))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait()
-        if proc.returncode == 0:
-            break
+    kills = kill_at_random(args, seed=5, tries=8, low=0.4, high=1.5)
     r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert kills >= 1
@@ -225,18 +212,12 @@ def test_a_killed_daily_update_leaves_the_same_folders(tmp_path):
     from dvdrental.sim.calendar import date_of
     args = [sys.executable, "incremental_update.py", "--db", url, "--until", date_of(until).isoformat(), "-q",
             "--export-dir", str(out)]
-    rnd = random.Random(9)
-    kills = 0
-    for _ in range(6):
-        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rnd.uniform(0.4, 1.2))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait()
+
+    def finished() -> bool:
         with connect(url) as db:
-            if db.require_sim_state()["last_day"] == until:
-                break
+            return db.require_sim_state()["last_day"] == until
+
+    kills = kill_at_random(args, seed=9, tries=6, done=finished, low=0.4)
     with connect(url) as db:
         if db.require_sim_state()["last_day"] < until:
             advance(db, Span(until=date_of(until)), export_dir=out)

@@ -2,11 +2,8 @@
 
 import json
 import os
-import random
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +14,7 @@ from dvdrental.errors import LockedError, StateError
 from dvdrental.run import Span, advance, generate
 from dvdrental.storage import connect
 from conftest import ROOT, TINY, tiny_config
-from helpers import violations
+from helpers import kill_at_random, violations
 
 
 def fresh(url, cfg=None):
@@ -80,18 +77,13 @@ def test_killed_runs_resume_to_the_same_database(db_url, engine_seed):
     advance(reference, Span(until=date_of(target)))
     url = victim.url.display() if victim.engine == "mysql" else f"sqlite:///{victim.url.path}"
     victim.close()
-    rnd = random.Random(engine_seed)
-    kills = 0
-    for _ in range(6):
-        proc = _incremental(url, "--until", until)
-        time.sleep(rnd.uniform(0.3, 1.2))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait()
+
+    def finished() -> bool:
         with connect(url) as db:
-            if last_day(db) == target:
-                break
+            return last_day(db) == target
+
+    kills = kill_at_random([sys.executable, "incremental_update.py", "--db", url, "--quiet", "--until", until],
+                           seed=engine_seed, tries=6, done=finished)
     with connect(url) as db:
         if last_day(db) < target:
             advance(db, Span(until=date_of(target)))

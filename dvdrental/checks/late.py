@@ -10,7 +10,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from ..config import Config
-from ..sim.calendar import DAY, parse_ts
+from ..sim.calendar import DAY, day_text, parse_ts
 from ..sim.history import window_days
 from ..sim.late import KINDS, PRIMARY, RENTAL_KINDS, sigmoid
 from ..storage import Database
@@ -33,12 +33,16 @@ def change_ages(db: Database, start_day: int) -> tuple[np.ndarray, np.ndarray]:
     return changed - made, changed - start_day
 
 
-def _probabilities(amax: np.ndarray, window: int, midpoint: float, steepness: float) -> np.ndarray:
-    """P(age = a) for a = 1..window, per change (rows), truncated at each change's latest possible age."""
+def expected_counts(amax: np.ndarray, window: int, midpoint: float, steepness: float) -> np.ndarray:
+    """Expected changes at each age 1..window under the sigmoid: each change's chances are cut at the
+    oldest age it could have had (`amax`, the days since the simulation began when it was made)."""
     w = sigmoid(np.arange(1, window + 1), midpoint, steepness)
-    mask = np.arange(1, window + 1)[None, :] <= np.minimum(amax, window)[:, None]
-    p = w[None, :] * mask
-    return p / np.maximum(p.sum(axis=1, keepdims=True), 1e-300)
+    cum = np.cumsum(w)
+    total = np.zeros(window)
+    limits, counts = np.unique(np.clip(amax, 1, window), return_counts=True)
+    for limit, n in zip(limits.tolist(), counts.tolist()):
+        total[:limit] += n * w[:limit] / cum[limit - 1]
+    return total
 
 
 def fit(ages: np.ndarray, amax: np.ndarray, window: int, start: tuple[float, float]) -> tuple[float, float]:
@@ -69,8 +73,7 @@ def ages_result(db: Database, cfg: Config, start_day: int) -> Result:
                       status="fail")
     if len(ages) < 30:
         return Result("late_change_ages", desc, configured, f"{len(ages)} changes, needs 30", status="skip")
-    probs = _probabilities(amax, window, lc.midpoint_days, lc.steepness)
-    expected = probs.sum(axis=0)
+    expected = expected_counts(amax, window, lc.midpoint_days, lc.steepness)
     observed = np.bincount(ages - 1, minlength=window)[:window].astype(float)
     obs, exp = _bins(observed, expected)
     p = float(stats.chisquare(obs, exp).pvalue) if len(obs) > 1 else 1.0
@@ -103,7 +106,7 @@ def rates_result(db: Database, cfg: Config, first: int, last: int) -> Result:
     lc = cfg.late_changes
     desc = "late changes per 1,000 rentals, per kind (configured / measured)"
     rentals = db.query("SELECT COALESCE(SUM(rentals), 0) FROM sim_day WHERE day >= ? AND day <= ?",
-                       (_d(first), _d(last)))[0][0]
+                       (day_text(first), day_text(last)))[0][0]
     rentals = int(rentals or 0)
     if rentals < 1000:
         return Result("late_change_rates", desc, status="skip", measured=f"{rentals} rentals, needs 1,000")
@@ -124,11 +127,6 @@ def rates_result(db: Database, cfg: Config, first: int, last: int) -> Result:
     fmt = lambda key: " ".join(f"{d['kind']}={d[key]:g}" for d in details)  # noqa: E731
     return Result("late_change_rates", desc, fmt("configured"), fmt("measured"), "4 sigma (Poisson) per kind",
                   _status(ok), details)
-
-
-def _d(day: int) -> str:
-    from ..sim.calendar import day_text
-    return day_text(day)
 
 
 def report(db: Database, cfg: Config, first: int, last: int) -> list[Result]:

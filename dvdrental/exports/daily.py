@@ -30,7 +30,7 @@ from .. import __version__
 from ..errors import ConfigError
 from ..sim.calendar import day_text
 from ..sim.events import INSERT_COLUMNS
-from ..storage.rows import Batch, money, ts_param
+from ..storage.rows import Batch, sql_row, sql_values
 from ..storage.tables import SAKILA_TABLES, TABLES
 from ..storage.values import NULL, canonical
 
@@ -143,15 +143,17 @@ class DailyExport:
         self.images: dict[str, dict] = {}
         self.snapshot = False
         self.between: list[tuple[str, object, str]] = []  # changes logged since the last folder
+        self.first_batch = True  # the folder and the log are read once a run: only this run adds to them
 
     # ---- inside the transaction, before the batch is written ---------------------------------------
     def prepare(self, db: "Database", batch: Batch) -> None:
         """Images of the rows the batch changes but does not insert, as they are now (or of every row,
         for the first folder)."""
-        days = exported_days(self.root)
-        self.snapshot = not days
         self.images = {t.name: {} for t in EXPORTED}
-        self.between = [] if self.snapshot else self._logged_between(db, days[-1], batch)
+        if self.first_batch:
+            days = exported_days(self.root)
+            self.snapshot = not days
+            self.between = [] if self.snapshot else self._logged_between(db, days[-1], batch)
         needed = {} if self.snapshot else self._needed(batch)
         for table in EXPORTED:
             cols = COLUMNS[table.name]
@@ -161,17 +163,12 @@ class DailyExport:
                 continue
             keys = list(dict.fromkeys([k for t, k, op in self.between if t == table.name and op != "D"]
                                       + needed[table.name]))
-            if not keys:
-                continue
-            if len(table.key) == 1:
-                for i in range(0, len(keys), 500):
-                    part = keys[i:i + 500]
-                    self._take(table.name, db.query(
-                        f"{sql} WHERE {table.key[0]} IN ({', '.join('?' * len(part))})", part))
-            else:
-                for k in keys:
-                    self._take(table.name, db.query(
-                        f"{sql} WHERE {' AND '.join(f'{c} = ?' for c in table.key)}", k))
+            key = table.key[0] if len(table.key) == 1 else f"({', '.join(table.key)})"
+            mark = "?" if len(table.key) == 1 else f"({', '.join('?' * len(table.key))})"
+            for i in range(0, len(keys), 500):
+                part = keys[i:i + 500]
+                params = part if len(table.key) == 1 else [v for k in part for v in k]
+                self._take(table.name, db.query(f"{sql} WHERE {key} IN ({', '.join([mark] * len(part))})", params))
 
     def _logged_between(self, db: "Database", last: str, batch: Batch) -> list[tuple[str, object, str]]:
         """Changes made between runs (inventory_manager.py), found in sim_change_log after the last
@@ -247,9 +244,9 @@ class DailyExport:
             deleted[table].pop(key, None)
         elif what == "U":
             image = images[key]
-            index, conv = _INDEX[table], _CONVERT[table]
-            for c, v in values.items():
-                image[index[c]] = conv[c](v)
+            index = _INDEX[table]
+            for c, v in sql_values(table, values).items():
+                image[index[c]] = NULL if v is None else v
             touched[table][key] = None
         else:
             images.pop(key, None)
@@ -279,6 +276,8 @@ class DailyExport:
             os.replace(tmp, final)
         self.staged = []
         self.images = {}
+        self.first_batch = self.snapshot = False
+        self.between = []
 
     def discard(self) -> None:
         for tmp, _ in self.staged:
@@ -287,35 +286,15 @@ class DailyExport:
         self.images = {}
 
 
-def _text(v: object) -> object:
-    return NULL if v is None else v
-
-
-def _time(ts: int | None) -> str:
-    return NULL if ts is None else ts_param(ts)
-
-
-def _cents(cents: int | None) -> str:
-    return NULL if cents is None else money(cents)
-
-
-#: Simulation value -> exported text, per column kind (ints stay ints: the csv module writes them).
-_BY_KIND = {"datetime": _time, "money": _cents}
-_CONVERT = {t.name: {c: _BY_KIND.get(k, _text) for c, k in t.columns} for t in EXPORTED}
+#: Inserted rows have the exported columns in the same order (address.location is never inserted).
+assert all(COLUMNS[t] == cols for t, cols in INSERT_COLUMNS.items())
 _INDEX = {t: {c: i for i, c in enumerate(cols)} for t, cols in COLUMNS.items()}
-#: For each exported column, where it is in an insert op's row (None: not inserted, NULL).
-_FROM_INSERT = {t: tuple(INSERT_COLUMNS[t].index(c) if c in INSERT_COLUMNS[t] else None for c in COLUMNS[t])
-                for t in INSERT_COLUMNS}
 
 
 def _image(table: str, row: tuple) -> list:
-    """An inserted row as its exported line (the two big tables by hand: most rows are theirs)."""
-    if table == "rental":
-        return [row[0], ts_param(row[1]), row[2], row[3], _time(row[4]), row[5], ts_param(row[6])]
-    if table == "payment":
-        return [row[0], row[1], row[2], row[3], money(row[4]), ts_param(row[5]), ts_param(row[6])]
-    conv = _CONVERT[table]
-    return [NULL if i is None else conv[c](row[i]) for c, i in zip(COLUMNS[table], _FROM_INSERT[table])]
+    """An inserted row as its exported line: its SQL values, NULL marked (ints stay ints: the csv
+    module writes them)."""
+    return [NULL if v is None else v for v in sql_row(table, row)]
 
 
 def _key(row: tuple, at: list[int]):

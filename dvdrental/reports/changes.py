@@ -19,7 +19,7 @@ from ..config import LateChangesConfig, effective, stored
 from ..sim.calendar import DAY, day_text, parse_day, parse_ts, ts_text
 from ..sim.history import window_days
 from ..sim.late import PRIMARY, sigmoid
-from ..checks.late import primary_rows
+from ..checks.late import expected_counts, primary_rows
 from ..storage import Database
 
 #: Late changes (corrections to past records), in the order the simulation makes them.
@@ -48,19 +48,12 @@ def _age_stats(ages: list[int]) -> dict | None:
 
 def expected_shares(changed_days: np.ndarray, start_day: int, window: int, midpoint: float,
                     steepness: float) -> np.ndarray:
-    """The configured sigmoid's share of changes at each age 1..window, averaged over the changes made:
-    each change's chances are cut at the oldest age possible that day (records older than the
-    simulation are never changed), so a young database is not compared with ages it cannot have."""
-    ages = np.arange(1, window + 1)
-    w = sigmoid(ages, midpoint, steepness)
+    """The configured sigmoid's share of changes at each age 1..window, averaged over the changes made
+    (see checks.late.expected_counts: a young database is not compared with ages it cannot have)."""
     if len(changed_days) == 0:
+        w = sigmoid(np.arange(1, window + 1), midpoint, steepness)
         return w / w.sum()
-    limits, counts = np.unique(np.clip(changed_days - start_day, 1, window), return_counts=True)
-    total = np.zeros(window)
-    cum = np.cumsum(w)
-    for limit, n in zip(limits, counts):
-        total[:limit] += n * w[:limit] / cum[limit - 1]
-    return total / counts.sum()
+    return expected_counts(np.asarray(changed_days) - start_day, window, midpoint, steepness) / len(changed_days)
 
 
 def _late(db: Database) -> list[tuple[str, int, int]]:

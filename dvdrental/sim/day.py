@@ -17,6 +17,7 @@ from .calendar import DAY, weekday
 from .changes import finish
 from .customers import new_customers_expected
 from .events import DayEvents, DayStats
+from .late import late_changes
 from .people import email
 from .returns import overdue_days
 from .rng import day_rng
@@ -67,7 +68,6 @@ def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] | None 
 
     _run_counter(state, model, ev, times, renter, store_of, candidates, staff_pick, end)
     if state.history is not None:
-        from .late import late_changes
         state.history.record_day(ev)
         late_changes(state, model, day, ev)
     state.day = day

@@ -2,22 +2,23 @@
 
 Each kind has a rate per 1,000 of the day's rentals. For each change an age in days is drawn from a
 decreasing sigmoid, 1 / (1 + exp(steepness * (age - midpoint))), over the ages that have a record of
-that kind, then one such record of that age is picked. Records made before the simulation began (an adopted Sakila history) are left alone. Every change keeps
-the invariants: a corrected
-return keeps the copy free of overlaps and its late fee follows, payments stay with their rental's
-customer and clerk, a closed account never rents again, a voided rental goes with all its payments.
+that kind, then one such record of that age is picked. Records made before the simulation began (an
+adopted Sakila history) are left alone. Every change keeps the invariants: a corrected return keeps
+the copy free of overlaps and its late fee follows, payments stay with their rental's customer and
+clerk, a closed account never rents again, a voided rental goes with all its payments.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
 from .basedata import RATES_CENTS
 from .calendar import DAY
-from .events import DayEvents, Op
+from .events import DayEvents
 from .history import CUST, INV, LATE_PAY, REFUND, RENTAL_PAY, RETURNED, STAFF, TS
 from .people import email
 from .returns import overdue_days
@@ -52,6 +53,12 @@ def sigmoid(age: np.ndarray, midpoint: float, steepness: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(np.clip(steepness * (np.asarray(age, float) - midpoint), -700, 700)))
 
 
+@lru_cache(maxsize=8)
+def _weights(window: int, midpoint: float, steepness: float) -> np.ndarray:
+    """The sigmoid at ages 0..window: the same every day of a run."""
+    return sigmoid(np.arange(window + 1), midpoint, steepness)
+
+
 class _Day:
     """One day's late changes: the state, the day's generator and what it emits."""
 
@@ -62,7 +69,7 @@ class _Day:
         self.window = state.history.window
         # records made before the simulation began (an adopted Sakila history) are never changed
         self.first = max(day - self.window, model.start_day)
-        self.weights = sigmoid(np.arange(self.window + 1), cfg.midpoint_days, cfg.steepness)
+        self.weights = _weights(self.window, cfg.midpoint_days, cfg.steepness)
         self.fee = int(round(model.cfg.returns.late_fee_per_day * 100))
         self.pickers: dict[str, tuple] = {}  # candidates and cumulative age weights, made once a day
 
@@ -278,14 +285,7 @@ def late_changes(state: SimState, model: Model, day: int, ev: DayEvents) -> None
     total = sum(counts)
     if total:
         close = min(int(model.cfg.demand.close_hour * 3600), DAY - 1)
-        times = np.sort(work.rng.integers(close, DAY, total)) + day * DAY
-        i = 0
-        for (name, handler), n in zip(_HANDLERS.items(), counts):
-            for _ in range(n):
-                if handler(work, int(times[i])):
-                    ev.stats.late_changes += 1
-                i += 1
+        times = (np.sort(work.rng.integers(close, DAY, total)) + day * DAY).tolist()
+        todo = [handler for handler, n in zip(_HANDLERS.values(), counts) for _ in range(n)]
+        ev.stats.late_changes += sum(handler(work, ts) for handler, ts in zip(todo, times))
     state.history.prune(day + 1 - state.history.window)
-
-
-__all__ = ["KINDS", "PRIMARY", "RENTAL_KINDS", "late_changes", "sigmoid", "Op"]
