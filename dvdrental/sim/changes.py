@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from .events import DayEvents, Op
 
+#: The counter that numbers changes (sim_change_log.change_id); it has no Sakila table of its own.
+LOG_COUNTER = "change"
+
 
 def business_ops(ev: DayEvents) -> list[Op]:
     """The ordinary business of a day (inserts and updates), in the order it was produced."""
@@ -33,8 +36,8 @@ def finish(ev: DayEvents, counters: dict[str, int]) -> DayEvents:
     ops = business_ops(ev) + ev.late
     ops.sort(key=_time)
     ev.ops = ops
-    ev.first_change_id = counters.get("change", 1)
-    counters["change"] = ev.first_change_id + len(ops)
+    ev.first_change_id = counters.get(LOG_COUNTER, 1)
+    counters[LOG_COUNTER] = ev.first_change_id + len(ops)
     return ev
 
 

@@ -22,8 +22,6 @@ from .returns import plan_returns
 from .stock import Stock
 
 COUNTERS = ("rental", "payment", "customer", "address", "inventory", "film", "actor")
-#: Counters without a Sakila table of their own: sim_change_log.change_id.
-LOG_COUNTER = "change"
 
 
 @dataclass
@@ -65,10 +63,6 @@ class Model:
     demand: Demand
     reactivation: float
     people: People = field(default_factory=People, compare=False)
-
-    @property
-    def late(self) -> bool:
-        return self.cfg.late_changes.enabled
 
     @property
     def window(self) -> int | None:

@@ -103,13 +103,14 @@ class Database:
         """Bring a database made by an older version up to this one: create the sim_* tables it lacks
         (sim_change_log and sim_film_price came with late changes) and record the schema version."""
         present = self.table_names()
-        made = [name for name in self.sim_table_ddl() if name not in present]
+        ddl = self.sim_table_ddl()
+        made = [name for name in ddl if name not in present]
         st = self.read_sim_state()
         if not made and (st is None or st["schema_version"] >= SCHEMA_VERSION):
             return []
         with self.transaction():
             for name in made:
-                self.execute(self.sim_table_ddl()[name])
+                self.execute(ddl[name])
             if st is not None:
                 self.execute("UPDATE sim_state SET schema_version = ? WHERE id = 1", (SCHEMA_VERSION,))
         return [f"upgraded to schema version {SCHEMA_VERSION}" + (f": created {', '.join(made)}" if made else "")]

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..sim.calendar import day_text, parse_day, parse_ts
 from ..sim.customers import NEVER
-from ..sim.state import COUNTERS, LOG_COUNTER, Snapshot
+from ..sim.changes import LOG_COUNTER
+from ..sim.state import COUNTERS, Snapshot
 from .base import Database
 
 
