@@ -15,7 +15,10 @@ MARK = {"pass": "PASS", "fail": "FAIL", "skip": "skip"}
 @cli.common_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--no-realism", is_flag=True, help="Only the schema and the invariants.")
-def main(db_url, config_path, seed, quiet, as_json, no_realism):
+@click.option("--warehouse", metavar="PATH",
+              help="Instead: compare this DuckDB warehouse (made by etl.py) with the database, table by "
+                   "table. Exit 0 equal, 1 drift (each drifting table with keys missing, extra or changed).")
+def main(db_url, config_path, seed, quiet, as_json, no_realism, warehouse):
     """Check a dvdrental-live database: (1) the Sakila tables and columns are there; (2) every
     invariant of the data holds (no double-booked copy, every rental paid, nothing before the customer
     existed, ...), each with its count of violations and example ids; (3) realism: what the stored
@@ -23,6 +26,8 @@ def main(db_url, config_path, seed, quiet, as_json, no_realism):
 
     Exit status: 0 all checks pass, 1 a check failed, 2 the database could not be checked.
     """
+    if warehouse:
+        return _warehouse(config_path, db_url, seed, quiet, as_json, warehouse)
     with cli.errors():
         with cli.open_existing(config_path, db_url, seed) as db:
             result = validate(db, realism=not no_realism)
@@ -30,6 +35,32 @@ def main(db_url, config_path, seed, quiet, as_json, no_realism):
         cli.emit_json(result)
     elif not quiet:
         _print(result)
+    sys.exit(0 if result["ok"] else 1)
+
+
+def _warehouse(config_path, db_url, seed, quiet, as_json, warehouse) -> None:
+    from dvdrental.etl.compare import compare
+    from dvdrental.paths import resolve
+    with cli.errors():
+        with cli.open_existing(config_path, db_url, seed) as db:
+            result = compare(db, resolve(warehouse))
+    if as_json:
+        cli.emit_json(result)
+    elif not quiet:
+        echo = click.echo
+        echo(f"Comparing warehouse {result['warehouse']} with {result['source']}")
+        for t in result["tables"]:
+            rows = f"{t['source_rows']:>9,} rows in the source, {t['warehouse_rows']:>9,} in the warehouse"
+            echo(f"  {'PASS' if t['status'] == 'equal' else 'FAIL'}  {t['table']:<14} {rows}")
+            if t["status"] == "absent":
+                echo("        the table is not in the warehouse")
+            elif t["status"] == "drift":
+                echo(f"        missing {t['missing']}, extra {t['extra']}, changed {t['changed']}")
+                for e in t["examples"]:
+                    cols = f" ({e['columns']})" if e.get("columns") else ""
+                    echo(f"        {e['what']:<8} {', '.join(map(str, e['key']))}{cols}")
+        verdict = "equal" if result["ok"] else f"DRIFT in {', '.join(result['drift'])}"
+        echo(f"\nResult: {verdict} - {len(result['tables'])} tables, {result['seconds']} s")
     sys.exit(0 if result["ok"] else 1)
 
 

@@ -191,3 +191,28 @@ def table(rows: list[tuple[str, str]], title: str | None = None) -> None:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+class StepBar:
+    """A progress bar over a run's steps (tables, export folders, binary-log bytes), for etl.py."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+
+    def begin(self, label: str, total: int) -> None:
+        self.end()
+        if self.quiet or total <= 0 or not sys.stderr.isatty():
+            return
+        self.bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=total < 10_000,
+                                     width=30)
+        self.bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def end(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

@@ -145,6 +145,16 @@ class Database:
             raise
         self.commit()
 
+    @contextmanager
+    def consistent_read(self) -> Iterator[None]:
+        """Every query inside sees one committed state of the database (an ETL extract, a comparison),
+        whatever a concurrent run commits meanwhile. Nothing is written."""
+        self.begin()
+        try:
+            yield
+        finally:
+            self.rollback()
+
     def insert(self, op: Insert) -> None:
         cols = ", ".join(op.columns)
         marks = ", ".join("?" * len(op.columns))

@@ -201,6 +201,16 @@ class MySQLDatabase(Database):
     def begin(self) -> None:
         self.conn.start_transaction()
 
+    @contextmanager
+    def consistent_read(self) -> Iterator[None]:
+        """InnoDB's consistent snapshot (REPEATABLE READ), taken now rather than at the first read."""
+        self.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        self.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+        try:
+            yield
+        finally:
+            self.rollback()
+
     def commit(self) -> None:
         self.conn.commit()
 
