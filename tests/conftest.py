@@ -91,3 +91,24 @@ def db_url(request, tmp_path):
         yield lambda tag="t": f"sqlite:///{tmp_path}/{tag}{next(counter)}.db"
     else:
         yield request.getfixturevalue("mysql_url")
+
+
+@pytest.fixture(scope="session")
+def binlog_server():
+    """A MariaDB server of the tests' own with the binary log on (for CDC), started once a session."""
+    from servers import OwnServer
+    server = OwnServer()
+    problem = server.problem()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"CDC tests need a MariaDB server binary under CI: {problem}")
+        pytest.skip(problem)
+    with server:
+        yield server
+
+
+@pytest.fixture
+def binlog_url(binlog_server):
+    """A factory of fresh database URLs on the binary-logging test server."""
+    counter = iter(range(1000))
+    return lambda tag="t": binlog_server.url(f"{tag}_{uuid.uuid4().hex[:8]}_{next(counter)}")

@@ -140,7 +140,7 @@ def _follow(ctx: Context, file: str, pos: int) -> None:
     ctx.progress.begin("Reading binary log", offset(max(logs), logs[max(logs)]) - start)
     logging.getLogger("pymysqlreplication").setLevel(logging.ERROR)
     stream = BinLogStreamReader(
-        connection_settings={"host": url.host, "port": url.port, "user": url.user, "passwd": url.password or ""},
+        connection_settings={"host": url.host, "port": url.port, "user": url.user, "password": url.password or ""},
         server_id=ctx.options.server_id, log_file=file, log_pos=pos, resume_stream=True, blocking=False,
         only_events=[WriteRowsEvent, UpdateRowsEvent, DeleteRowsEvent, XidEvent],
         only_schemas=[url.database], only_tables=[t.name for t in SAKILA_TABLES], is_mariadb=False)
