@@ -77,7 +77,7 @@ def errors() -> Iterator[None]:
 
 def _is_db_error(exc: BaseException) -> bool:
     mod = type(exc).__module__
-    return mod.startswith("mysql.connector") or mod == "sqlite3"
+    return mod.startswith(("mysql.connector", "pymysql", "duckdb", "_duckdb")) or mod == "sqlite3"
 
 
 def load(config_path: str | None, seed: int | None = None, overrides: dict | None = None,

@@ -31,7 +31,7 @@ def test_every_config_key_is_documented():
 def test_readme_and_docs_name_every_command_and_scenario():
     readme = (ROOT / "README.md").read_text()
     for script in ("generator.py", "incremental_update.py", "inventory_manager.py", "master_simulation.py",
-                   "validate.py", "maintain.py"):
+                   "validate.py", "maintain.py", "etl.py"):
         assert script in readme, script
     scenarios = (ROOT / "docs" / "scenarios.md").read_text()
     for name in scenario_names():

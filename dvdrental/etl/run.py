@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -24,7 +25,7 @@ class EtlOptions:
     warehouse: Path
     deletes: str = "none"            # incremental: "none" or "changelog"
     exports: Path | None = None      # files: the export folder
-    server_id: int = 4_263_100       # cdc: the replica id this reader announces to the server
+    server_id: int | None = None     # cdc: the replica id announced to the server (None: from the path)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -34,6 +35,8 @@ class EtlOptions:
         if self.deletes != "none" and self.mode != "incremental":
             raise ConfigError("--deletes applies to --mode incremental only",
                               hint="full, files and cdc see deletes by themselves")
+        if self.server_id is None:  # distinct warehouses read the same server under distinct ids
+            object.__setattr__(self, "server_id", 1_000_000 + zlib.crc32(str(self.warehouse).encode()) % 10**9)
         if self.mode == "files" and self.exports is None:
             raise ConfigError("--mode files needs --exports DIR (the folder generator.py --export-dir wrote)")
 
