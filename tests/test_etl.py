@@ -390,3 +390,4 @@ def test_json_summary(tmp_path):
     assert con.execute("SELECT mode, rows_read FROM etl_run").fetchall() == [("full", s["rows_read"])]
     con.close()
     db.close()
+
