@@ -19,7 +19,8 @@ import etl as etl_cli
 import validate as validate_cli
 from dvdrental.checksum import rows as canonical_rows
 from dvdrental.errors import ConfigError
-from dvdrental.etl.cdc import Folded, snapshot
+from dvdrental.etl.cdc import snapshot
+from dvdrental.etl.fold import Folded
 from dvdrental.etl.compare import compare
 from dvdrental.etl.files import todo
 from dvdrental.etl.run import EtlOptions, run_etl

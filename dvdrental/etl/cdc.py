@@ -19,19 +19,18 @@ from typing import Iterator
 from ..errors import ConfigError, DatabaseError, StateError
 from ..storage.base import Database
 from ..storage.tables import SAKILA_TABLES, TABLES, Table
-from .columns import arrow_table
+from .fold import FLUSH_ROWS, Folded
 from .full import reload
 from .run import Context, bind
 from .source import last_day
 
+ALL_COLUMNS = {t.name: t.columns for t in SAKILA_TABLES}
 #: The server settings CDC needs, and what each must be.
 REQUIRED = (("log_bin", "1", "the binary log is off", "start the server with --log-bin"),
             ("binlog_format", "ROW", "binlog_format is {value}", "SET GLOBAL binlog_format = 'ROW'"),
             ("binlog_row_image", "FULL", "binlog_row_image is {value}", "SET GLOBAL binlog_row_image = 'FULL'"),
             ("binlog_row_metadata", "FULL", "binlog_row_metadata is {value}",
              "SET GLOBAL binlog_row_metadata = 'FULL'"))
-#: Rows folded in memory before they are written (always at a commit boundary).
-FLUSH_ROWS = 50_000
 
 
 def check_server(db: Database) -> None:
@@ -112,19 +111,6 @@ def _initial_load(ctx: Context) -> None:
 
 # ---- later runs: the binary log ------------------------------------------------------------------------
 
-class Folded:
-    """Committed row changes folded per table and key: the last image of a key wins, or its delete."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, dict[tuple, tuple | None]] = {t.name: {} for t in SAKILA_TABLES}
-        self.size = 0
-
-    def add(self, ops: list[tuple[str, tuple, tuple | None]]) -> None:
-        for table, key, image in ops:
-            self.rows[table][key] = image
-        self.size += len(ops)
-
-
 def _follow(ctx: Context, file: str, pos: int) -> None:
     from pymysqlreplication import BinLogStreamReader
     from pymysqlreplication.event import XidEvent
@@ -159,7 +145,9 @@ def _follow(ctx: Context, file: str, pos: int) -> None:
                 ctx.progress.advance(max(here - shown, 0))
                 shown = max(here, shown)
             else:
-                pending += _ops(event, TABLES[event.table])
+                ops = _ops(event, TABLES[event.table])
+                ctx.summary.count(event.table, read=len(ops))
+                pending += ops
     finally:
         stream.close()
     _apply(ctx, folded, committed)
@@ -209,15 +197,7 @@ def _key(table: Table, image: tuple) -> tuple:
 
 
 def _apply(ctx: Context, folded: Folded, position: tuple[str, int]) -> None:
-    wh, s = ctx.wh, ctx.summary
-    with wh.transaction():
+    with ctx.wh.transaction():
         bind(ctx)
-        for table in SAKILA_TABLES:
-            changes = folded.rows[table.name]
-            if not changes:
-                continue
-            images = [image for image in changes.values() if image is not None]
-            gone = [key for key, image in changes.items() if image is None]
-            s.count(table.name, read=len(changes), written=wh.upsert(table, arrow_table(table.columns, images)),
-                    deleted=wh.delete(table, gone))
-        wh.set_state(binlog=list(position))
+        folded.write(ctx.wh, ctx.summary, ALL_COLUMNS)
+        ctx.wh.set_state(binlog=list(position))
