@@ -6,20 +6,26 @@
     python benchmarks/bench.py incremental          # one week added to a 10-year database
     python benchmarks/bench.py validate             # validate.py on a 10-year database
     python benchmarks/bench.py late                 # master 3 years: cost of late changes, change log, exports
+    python benchmarks/bench.py etl                  # etl.py per simulated day on 1, 3, 5 and 10 years
     python benchmarks/bench.py all
 
 Each line reports wall seconds, peak memory of the process, rentals and rows written, and rates.
-MySQL runs use --mysql (default mysql://root@127.0.0.1:3306) and databases named bench_*.
+MySQL runs use --mysql (default mysql://root@127.0.0.1:3306) and databases named bench_*; the etl
+benchmark starts a MariaDB server of its own instead (binary log on, for --mode cdc, see tests/servers.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,7 +152,6 @@ LATE_VARIANTS = (
 def bench_late(engines: list[str], tmp: Path, mysql: str, repeat: int) -> None:
     """master_simulation 3 years with and without late changes, the change log and the daily exports
     (each variant adds to the one before); the last column is the cost against the first variant."""
-    import json
     import shutil
     for engine in engines:
         base = None
@@ -168,14 +173,242 @@ def bench_late(engines: list[str], tmp: Path, mysql: str, repeat: int) -> None:
                    f"{(best[0] / base - 1) * 100:+.0f} %, best of {repeat}")
 
 
+# ---- etl: what one simulated day costs each etl.py mode, against years of history ----------------------
+
+#: The etl.py modes and the extra arguments each runs with (cdc reads a MySQL/MariaDB binary log only).
+ETL_MODES = {"full": [], "incremental": ["--deletes", "changelog"], "files": [], "cdc": []}
+#: The most the longest history may cost per day against 3 years for a mode that costs what a day changed.
+ETL_FLAT = 1.5
+
+
+@dataclass
+class EtlSource:
+    """One source database, the export folder its simulation writes, and one warehouse per mode."""
+    engine: str
+    years: int
+    url: str
+    exports: Path
+    warehouses: dict[str, Path]
+    build_seconds: float = 0.0
+    sync_seconds: float = 0.0  # the first sync of every warehouse
+    rentals: int = 0
+    days: dict[str, list[dict]] = field(default_factory=dict)  # mode -> one etl run per simulated day
+    valid: dict[str, bool] = field(default_factory=dict)       # mode -> validate.py --warehouse exited 0
+
+    def median(self, mode: str, key: str) -> float:
+        """The median of one figure of the mode's daily runs."""
+        return statistics.median(day[key] for day in self.days[mode])
+
+
+def etl_command(source: EtlSource, mode: str) -> list[str]:
+    """etl.py for one mode and its warehouse, quiet, with the JSON summary (files reads the folder only)."""
+    where = ["--exports", str(source.exports)] if mode == "files" else ["--db", source.url]
+    return ["etl.py", *where, "--mode", mode, "--warehouse", str(source.warehouses[mode]), *ETL_MODES[mode],
+            "-q", "--json"]
+
+
+def etl_once(source: EtlSource, mode: str) -> dict:
+    """One etl.py run: wall seconds, peak MB, the seconds etl.py reports itself and its row counts."""
+    args = etl_command(source, mode)
+    sec, rss, out = run(args)
+    try:
+        summary = json.loads(out)
+    except ValueError:
+        raise SystemExit(f"no JSON summary from: {' '.join(args)}\n{out[-2000:]}") from None
+    return {"seconds": sec, "rss_mb": rss, "etl_seconds": summary["seconds"], "rows_read": summary["rows_read"],
+            "rows_written": summary["rows_written"], "rows_deleted": summary["rows_deleted"]}
+
+
+def build_etl_source(engine: str, years: int, url: str, tmp: Path, modes: list[str]) -> EtlSource:
+    """master_simulation for `years` with daily exports, then each mode's warehouse synced once (untimed)."""
+    name = f"etl_{engine}_{years}y"
+    source = EtlSource(engine, years, url, tmp / f"{name}_exports", {m: tmp / f"{name}_{m}.duckdb" for m in modes})
+    source.build_seconds = run(["master_simulation.py", "--db", url, "--weeks", str(52 * years),
+                                "--export-dir", str(source.exports), "-q"])[0]
+    source.rentals = counts(url)[0]
+    start = time.perf_counter()
+    for mode in modes:
+        etl_once(source, mode)
+    source.sync_seconds = time.perf_counter() - start
+    return source
+
+
+def simulate_days(source: EtlSource, days: int) -> None:
+    """Add `days` days one at a time (one update shared by all modes), timing every mode after each day."""
+    for _ in range(days):
+        run(["incremental_update.py", "--db", source.url, "--days", "1", "--export-dir", str(source.exports), "-q"])
+        for mode in source.warehouses:
+            source.days.setdefault(mode, []).append(etl_once(source, mode))
+
+
+def validate_warehouses(source: EtlSource) -> None:
+    """validate.py --warehouse for each of the source's warehouses (exit 0: equal to the source)."""
+    for mode, path in source.warehouses.items():
+        proc = subprocess.run([sys.executable, "validate.py", "--db", source.url, "--warehouse", str(path), "-q"],
+                              cwd=ROOT, capture_output=True, text=True)
+        source.valid[mode] = proc.returncode == 0
+        if proc.returncode:
+            print(f"  drift: {source.engine} {source.years}y {mode} (exit {proc.returncode})\n"
+                  f"{(proc.stdout + proc.stderr)[-1500:]}", flush=True)
+
+
+def startup_floor(repeat: int) -> float:
+    """The best wall time of `etl.py --help`: interpreter, imports and options, no work at all."""
+    return min(run(["etl.py", "--help"])[0] for _ in range(max(repeat, 1)))
+
+
+def etl_ratios(sources: list[EtlSource]) -> dict[str, dict[str, dict]]:
+    """engine -> mode -> the longest history's median against 3 years' (else the shortest's), in wall
+    seconds per day and in the seconds etl.py reports itself (start-up excluded)."""
+    out: dict[str, dict[str, dict]] = {}
+    for engine in dict.fromkeys(s.engine for s in sources):
+        mine = sorted((s for s in sources if s.engine == engine), key=lambda s: s.years)
+        base, top = next((s for s in mine if s.years == 3), mine[0]), mine[-1]
+        if top is base:
+            continue
+        out[engine] = {mode: {"from_years": base.years, "to_years": top.years,
+                              "wall": top.median(mode, "seconds") / base.median(mode, "seconds"),
+                              "in_run": top.median(mode, "etl_seconds") / base.median(mode, "etl_seconds")}
+                       for mode in top.warehouses}
+    return out
+
+
+def report_etl(sources: list[EtlSource], ratios: dict, floor: float, days: int) -> None:
+    """The table: median wall seconds, peak MB and rows per simulated day for each history, engine and
+    mode, then the ratios of the longest history to 3 years and the start-up floor."""
+    print(f"etl.py once per simulated day, median of {days} days (in-run: the seconds etl.py reports itself)\n"
+          f"{'':<28} {'engine':<7} {'wall':>9}  {'in-run':>8}  {'peak':>6}  {'rows read':>10} {'written':>10} "
+          f"{'deleted':>10}  source", flush=True)
+    for s in sorted(sources, key=lambda s: (s.years, s.engine)):
+        for mode in s.warehouses:
+            m = {k: s.median(mode, k) for k in s.days[mode][0]}
+            print(f"{f'etl {mode} {s.years}y per day':<28} {s.engine:<7} {m['seconds']:>7.2f} s  "
+                  f"{m['etl_seconds']:>6.3f} s  {m['rss_mb']:>3.0f} MB  {m['rows_read']:>10,.0f} "
+                  f"{m['rows_written']:>10,.0f} {m['rows_deleted']:>10,.0f}  {s.rentals:,} rentals", flush=True)
+    for engine, modes in ratios.items():
+        for mode, r in modes.items():
+            label = f"  ratio {r['to_years']}y/{r['from_years']}y {mode}"
+            print(f"{label:<28} {engine:<7} {r['wall']:>7.2f}x  {r['in_run']:>6.2f}x  {_verdict(mode, r['wall'])}",
+                  flush=True)
+    print(f"{'  start-up floor':<28} {'-':<7} {floor:>7.2f} s  etl.py --help: the least any run costs", flush=True)
+
+
+def _verdict(mode: str, ratio: float) -> str:
+    """What a ratio of seconds per day (longest history against 3 years) says about the mode."""
+    if ratio <= ETL_FLAT:
+        return f"within {ETL_FLAT}x"
+    if mode == "full":
+        return "grows with history (expected: full reloads it all)"
+    return f"grows with history: MORE than {ETL_FLAT}x"
+
+
+def write_etl_json(path: Path, sources: list[EtlSource], ratios: dict, floor: float, days: int) -> None:
+    """Every figure, the daily runs included, as JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"days": days, "startup_floor_seconds": floor, "ratios": ratios, "sources": [
+        {"engine": s.engine, "years": s.years, "weeks": 52 * s.years, "rentals": s.rentals,
+         "build_seconds": s.build_seconds, "sync_seconds": s.sync_seconds, "modes": {
+             mode: {"median": {k: s.median(mode, k) for k in runs[0]}, "valid": s.valid.get(mode), "days": runs}
+             for mode, runs in s.days.items()}}
+        for s in sources]}
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+
+
+def draw_etl_chart(path: Path, sources: list[EtlSource], floor: float, days: int) -> None:
+    """Seconds per simulated day against years of history, one line per mode (the MariaDB source, else
+    the first engine measured), with the start-up floor; log-scale y."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    engine = "mysql" if any(s.engine == "mysql" for s in sources) else sources[0].engine
+    mine = sorted((s for s in sources if s.engine == engine), key=lambda s: s.years)
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
+    for mode in ETL_MODES:
+        points = [(s.years, s.median(mode, "seconds")) for s in mine if mode in s.days]
+        if points:
+            ax.plot(*zip(*points), marker="o", label=f"--mode {mode}")
+    ax.axhline(floor, color="grey", linestyle=":", label="start-up floor (etl.py --help)")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks([s.years for s in mine])
+    ax.set_xlabel("years of history in the source")
+    ax.set_ylabel(f"seconds per simulated day (median of {days})")
+    ax.set_title(f"etl.py: cost of one day's sync ({'MariaDB' if engine == 'mysql' else engine} source)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def etl_server(engines: list[str], stack: ExitStack, mysql: str) -> tuple[str, bool]:
+    """The MySQL URL prefix for the etl sources and whether cdc can run there: a MariaDB server of the
+    benchmark's own with the binary log on; without one, the --mysql server and no cdc."""
+    if "mysql" not in engines:
+        return mysql, False
+    from tests.servers import OwnServer
+    server = OwnServer()
+    problem = server.problem()
+    if problem:
+        print(f"no server of our own ({problem}): MySQL sources on {mysql}, without --mode cdc", flush=True)
+        return mysql, False
+    stack.enter_context(server)
+    return server.url("").rstrip("/"), True
+
+
+def bench_etl(engines: list[str], tmp: Path, mysql: str, repeat: int, years: tuple[int, ...] = (1, 3, 5, 10),
+              days: int = 5, chart: Path = ROOT / "docs/img/etl_cost.png") -> None:
+    """etl.py in each mode once per simulated day on sources of 1 to 10 years: incremental, files and cdc
+    should cost what the day changed (10y within 1.5x of 3y), full what the history holds. Each source
+    is measured before the next is built, so a cdc run reads only its own source's binary log; the own
+    server (and its bench_* databases) goes when the benchmark ends."""
+    floor = startup_floor(repeat)
+    sources: list[EtlSource] = []
+    with ExitStack() as stack:
+        server, cdc = etl_server(engines, stack, mysql)
+        for n in years:
+            for engine in engines:
+                modes = [m for m in ETL_MODES if m != "cdc" or (engine == "mysql" and cdc)]
+                url = f"sqlite:///{tmp}/etl_{n}y.db" if engine == "sqlite" else f"{server}/bench_etl_{n}y"
+                source = build_etl_source(engine, n, url, tmp, modes)
+                print(f"  {engine} {n}y: source built in {source.build_seconds:.1f} s ({source.rentals:,} rentals), "
+                      f"{len(modes)} warehouses synced in {source.sync_seconds:.1f} s; {days} days...", flush=True)
+                simulate_days(source, days)
+                sources.append(source)
+        ratios = etl_ratios(sources)
+        report_etl(sources, ratios, floor, days)
+        for source in sources:
+            validate_warehouses(source)
+        checked = [(s, m) for s in sources for m in s.valid]
+        bad = [f"{s.engine} {s.years}y {m}" for s, m in checked if not s.valid[m]]
+        print(f"validate.py --warehouse: {len(checked) - len(bad)} of {len(checked)} warehouses equal to their "
+              f"source{'; DRIFT in ' + ', '.join(bad) if bad else ''}", flush=True)
+    results = ROOT / "benchmarks/results/etl.json"
+    write_etl_json(results, sources, ratios, floor, days)
+    draw_etl_chart(chart, sources, floor, days)
+    print(f"figures in {results.relative_to(ROOT)}, chart in {chart}", flush=True)
+    if bad:
+        raise SystemExit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["generator", "incremental", "master", "validate", "late", "all"])
+    parser.add_argument("what", choices=[*BENCHES, "all"])
     parser.add_argument("--engines", default="sqlite,mysql", help="comma-separated: sqlite,mysql")
     parser.add_argument("--mysql", default="mysql://root@127.0.0.1:3306", help="MySQL server URL prefix")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best is kept)")
+    parser.add_argument("--years", default="1,3,5,10", help="etl: years of history, comma-separated")
+    parser.add_argument("--days", type=int, default=5, help="etl: simulated days measured per source")
+    parser.add_argument("--chart", type=Path, default=ROOT / "docs/img/etl_cost.png",
+                        help="etl: where to draw the chart (PNG)")
     args = parser.parse_args()
     engines = args.engines.split(",")
+    options = {"etl": {"years": tuple(int(y) for y in args.years.split(",")), "days": args.days,
+                       "chart": args.chart.resolve()}}
     try:
         import mysql.connector
         print(f"mysql-connector {mysql.connector.__version__}, C extension: {mysql.connector.HAVE_CEXT}")
@@ -183,10 +416,10 @@ def main() -> None:
         pass
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        todo = ["generator", "master", "incremental", "validate", "late"] if args.what == "all" else [args.what]
+        todo = list(BENCHES) if args.what == "all" else [args.what]
         try:
             for what in todo:
-                BENCHES[what](engines, tmp_path, args.mysql, args.repeat)
+                BENCHES[what](engines, tmp_path, args.mysql, args.repeat, **options.get(what, {}))
         finally:
             if "mysql" in engines:
                 _drop_bench_databases(args.mysql)
@@ -206,7 +439,7 @@ def _drop_bench_databases(server: str) -> None:
 
 
 BENCHES = {"generator": bench_generator, "master": bench_master, "incremental": bench_incremental,
-           "validate": bench_validate, "late": bench_late}
+           "validate": bench_validate, "late": bench_late, "etl": bench_etl}
 
 if __name__ == "__main__":
     main()
