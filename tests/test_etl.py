@@ -392,3 +392,20 @@ def test_json_summary(tmp_path):
     con.close()
     db.close()
 
+
+
+def test_a_first_files_run_that_fails_midway_keeps_what_it_committed(tmp_path, monkeypatch):
+    from dvdrental.etl import files
+    out = tmp_path / "exports"
+    db = connect(f"sqlite:///{tmp_path}/s.db")
+    generate(db, SHORT, exports=new_exports(SHORT, out))
+    days = sorted(p.name for p in out.iterdir() if p.is_dir())
+    (out / days[5] / "manifest.json").write_text("{broken")
+    monkeypatch.setattr(files, "FLUSH_ROWS", 1)  # a commit per folder
+    wh = tmp_path / "w.duckdb"
+    msg = _error(["--mode", "files", "--exports", str(out), "--warehouse", str(wh)])
+    assert "no readable manifest.json" in msg
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT value FROM etl_state WHERE name = 'last_export_day'").fetchone()[0] == f'"{days[4]}"'
+    con.close()
+    db.close()

@@ -118,8 +118,12 @@ def run_etl(options: EtlOptions, db: Database | None, progress: Progress | None 
                       summary.rows_deleted, summary.position,
                       dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
     except BaseException:
+        try:  # a new warehouse that nothing was committed to is not left behind
+            empty = created and not wh.state().get("source")
+        except Exception:  # noqa: BLE001  (the warehouse is already failing: judge by creation)
+            empty = created
         wh.close()
-        if created:  # never leave behind a warehouse that holds nothing
+        if empty:
             for leftover in (path, path.with_name(path.name + ".wal")):
                 leftover.unlink(missing_ok=True)
         raise
