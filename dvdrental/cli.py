@@ -65,13 +65,13 @@ def errors() -> Iterator[None]:
     except DvdRentalError as exc:
         raise CommandError(str(exc), exc.hint) from None
     except KeyboardInterrupt:
-        click.echo("\nInterrupted. Every finished day is committed; run the command again to resume.",
+        click.echo("\nInterrupted. Everything finished is committed; run the command again to resume.",
                    err=True)
         sys.exit(130)
     except Exception as exc:  # database errors surfacing mid-run
         if _is_db_error(exc):
             raise CommandError(f"database error: {exc}",
-                               "every finished day is committed; fix the cause and run again") from None
+                               "everything finished is committed; fix the cause and run again") from None
         raise
 
 

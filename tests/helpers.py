@@ -31,6 +31,15 @@ def violations(db: Database) -> dict[str, list[str]]:
     return {k: v for k, v in run_all(db, context_for(db, db.require_sim_state())).items() if v}
 
 
+def timed_run(args: list[str]) -> float:
+    """Wall seconds of a command run to the end from the project root (it must succeed): the yardstick
+    for when to kill the same command, so kills land mid-run however fast the machine is."""
+    started = time.perf_counter()
+    r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return time.perf_counter() - started
+
+
 def kill_at_random(args: list[str], seed: int, tries: int, done: Callable[[], bool] = lambda: False,
                    low: float = 0.3, high: float = 1.2) -> int:
     """Run a command (from the project root) up to `tries` times, each one killed with SIGKILL at a

@@ -29,7 +29,7 @@ from dvdrental.storage import connect
 from dvdrental.storage.tables import SAKILA_TABLES
 from dvdrental.storage.values import canonical
 from conftest import ROOT, tiny_config
-from helpers import kill_at_random
+from helpers import kill_at_random, timed_run
 
 #: Late changes often enough that 21 days of a tiny shop see every kind, hard deletes included.
 LATE = {"return_corrections": 20.0, "refunds": 10.0, "voided_rentals": 25.0, "customer_edits": 20.0,
@@ -157,13 +157,17 @@ def big_source(binlog_server, tmp_path_factory):
 @pytest.mark.parametrize("mode", ["full", "changelog", "files", "cdc"])
 def test_a_killed_run_resumes_to_the_same_warehouse(big_source, mode, tmp_path):
     url, tmp, db = big_source
+
+    def command(wh: Path) -> list[str]:
+        if mode == "cdc":
+            shutil.copy(tmp / "cdc_start.duckdb", wh)
+        return [sys.executable, "etl.py", "--db", url, "--warehouse", str(wh), "-q", *{
+            "full": ["--mode", "full"], "changelog": ["--mode", "incremental", "--deletes", "changelog"],
+            "files": ["--mode", "files", "--exports", str(tmp / "exports")], "cdc": ["--mode", "cdc"]}[mode]]
+    took = timed_run(command(tmp_path / "yardstick.duckdb"))
     wh = tmp_path / "w.duckdb"
-    if mode == "cdc":
-        shutil.copy(tmp / "cdc_start.duckdb", wh)
-    args = [sys.executable, "etl.py", "--db", url, "--warehouse", str(wh), "-q", *{
-        "full": ["--mode", "full"], "changelog": ["--mode", "incremental", "--deletes", "changelog"],
-        "files": ["--mode", "files", "--exports", str(tmp / "exports")], "cdc": ["--mode", "cdc"]}[mode]]
-    kills = kill_at_random(args, seed=len(mode), tries=4, low=0.5, high=1.6)
+    args = command(wh)
+    kills = kill_at_random(args, seed=len(mode), tries=4, low=0.45 * took, high=0.9 * took)
     assert kills >= 1, "the run finished before any kill: make the source bigger"
     r = CliRunner().invoke(etl_cli.main, args[2:])
     assert r.exit_code == 0, r.output

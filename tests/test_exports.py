@@ -23,7 +23,7 @@ from dvdrental.run import Span, advance, generate, new_exports
 from dvdrental.storage import connect
 from dvdrental.storage.tables import SAKILA_TABLES
 from conftest import ROOT, tiny_config
-from helpers import kill_at_random, violations
+from helpers import kill_at_random, timed_run, violations
 
 CFG = tiny_config(late_changes={"return_corrections": 20.0, "refunds": 10.0, "voided_rentals": 10.0,
                                 "customer_edits": 20.0, "price_changes": 10.0, "account_closures": 10.0})
@@ -89,20 +89,18 @@ def test_the_export_format(tmp_path):
     assert json.loads((out / MARKER).read_text())["database"]["seed"] == "7"
 
 
-def _folders_of_an_uninterrupted_run(tmp_path, url, out):
-    r = CliRunner().invoke(master_simulation.main, ["--db", url, "--weeks", "30", "--seed", "3", "-q",
-                                                    "--export-dir", str(out)])
-    assert r.exit_code == 0, r.output
+def _master_30_weeks(url, out):
+    return [sys.executable, "master_simulation.py", "--db", url, "--weeks", "30", "--seed", "3", "-q",
+            "--export-dir", str(out), "--commit-days", "7"]
 
 
 @pytest.mark.slow
 def test_a_killed_run_leaves_the_same_database_and_folders(db_url, tmp_path):
     ref_db, ref_out = db_url("ref"), tmp_path / "ref"
-    _folders_of_an_uninterrupted_run(tmp_path, ref_db, ref_out)
+    took = timed_run(_master_30_weeks(ref_db, ref_out))
     url, out = db_url("kill"), tmp_path / "kill"
-    args = [sys.executable, "master_simulation.py", "--db", url, "--weeks", "30", "--seed", "3", "-q",
-            "--export-dir", str(out), "--commit-days", "7"]
-    kills = kill_at_random(args, seed=5, tries=8, low=0.4, high=1.5)
+    args = _master_30_weeks(url, out)
+    kills = kill_at_random(args, seed=5, tries=8, low=0.45 * took, high=0.9 * took)
     r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert kills >= 1
