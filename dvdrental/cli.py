@@ -13,7 +13,7 @@ import click
 
 from .config import Config, database_url, load_config
 from .paths import resolve
-from .errors import DvdRentalError
+from .errors import DvdRentalError, mask_credentials
 from .sim.events import DayStats
 from .storage import Database, connect
 
@@ -23,7 +23,7 @@ class CommandError(click.ClickException):
     exit_code = 2
 
     def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message + (f"\nHint: {hint}" if hint else ""))
+        super().__init__(mask_credentials(message + (f"\nHint: {hint}" if hint else "")))  # no password shown
 
 
 def common_options(func: Callable) -> Callable:

@@ -1,4 +1,9 @@
-"""Database URLs: sqlite:///path.db and mysql://user:pass@host:port/name."""
+"""Database URLs: sqlite:///path.db and mysql://user:pass@host:port/name.
+
+Anything surprising is refused with one clear error rather than guessed: an empty URL, port 0 or out
+of range, an empty user name. A URL in an error is always shown through `mask_credentials`, so a
+password never reaches the screen, however malformed the URL around it.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..errors import ConfigError
+from ..errors import ConfigError, mask_credentials, register_secret
 from ..paths import resolve
 
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
 EXAMPLES = "sqlite:///dvdrental.db or mysql://user:pass@127.0.0.1:3306/dvdrental"
+#: what to do with a password holding characters that end the user:password part of a URL
+ENCODE = "percent-encode special characters in the user and password (/ as %2F, ? as %3F, # as %23)"
 
 
 @dataclass(frozen=True)
@@ -38,22 +46,23 @@ class DbUrl:
 
 def parse_url(url: str) -> DbUrl:
     url = url.strip()
+    if not url:
+        raise ConfigError("the database URL is empty", hint=f"use {EXAMPLES}, or leave --db out for the default")
     scheme, sep, rest = url.partition("://")
     scheme = scheme.lower()
-    if not sep:
-        raise ConfigError(f"bad database URL '{url}': no scheme", hint=f"use {EXAMPLES}")
+    if not sep or not _SCHEME.match(scheme):
+        _bad(url, "no scheme")
     if scheme == "sqlite":
         return _sqlite(url, rest)
     if scheme in ("mysql", "mariadb", "mysql+mysqlconnector"):
         return _mysql(url)
-    raise ConfigError(f"bad database URL '{_mask(url)}': unsupported engine '{scheme}'",
-                      hint=f"use {EXAMPLES}")
+    _bad(url, f"unsupported engine '{scheme}'")
 
 
 def _sqlite(url: str, rest: str) -> DbUrl:
     # sqlite:///relative.db, sqlite:////abs/path.db, sqlite:///:memory:, sqlite://:memory:
     if not rest.startswith("/") and rest != ":memory:":
-        raise ConfigError(f"bad database URL '{url}': SQLite URLs look like sqlite:///path.db")
+        _bad(url, "SQLite URLs look like sqlite:///path.db")
     path = rest[1:] if rest.startswith("/") else rest
     if path in ("", ":memory:"):
         return DbUrl("sqlite", None) if path == ":memory:" else _bad(url, "no file name")
@@ -63,9 +72,20 @@ def _sqlite(url: str, rest: str) -> DbUrl:
 def _mysql(url: str) -> DbUrl:
     try:
         parts = urlsplit(url)
-        port = parts.port or 3306
-    except ValueError as exc:
-        raise ConfigError(f"bad database URL '{_mask(url)}': {exc}", hint=f"use {EXAMPLES}") from None
+    except ValueError:
+        _bad(url, "it cannot be parsed")
+    after_host = parts.path + parts.query + parts.fragment
+    if "@" in after_host:  # a raw / ? or # in the password cut the URL short: say so, echo nothing
+        _bad(url, "the part before the host holds / ? or #", hint=ENCODE)
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        _bad(url, "the port must be a number from 1 to 65535 (or left out for 3306)")
+    if parts.username == "":
+        _bad(url, "the user name before the @ is empty", hint="write mysql://user@host/name, or leave "
+                                                              "user@ out for root")
     name = parts.path.lstrip("/")
     if not name:
         _bad(url, "no database name after the host")
@@ -75,13 +95,10 @@ def _mysql(url: str) -> DbUrl:
         _bad(url, "query strings are not supported")
     password = unquote(parts.password) if parts.password is not None else \
         os.environ.get("DVDRENTAL_DB_PASSWORD", "")
-    return DbUrl("mysql", None, parts.hostname or "127.0.0.1", port,
-                 unquote(parts.username) if parts.username else "root", password, name)
+    register_secret(password)
+    return DbUrl("mysql", None, parts.hostname or "127.0.0.1", 3306 if port is None else port,
+                 unquote(parts.username) if parts.username is not None else "root", password, name)
 
 
-def _bad(url: str, why: str) -> DbUrl:
-    raise ConfigError(f"bad database URL '{_mask(url)}': {why}", hint=f"use {EXAMPLES}")
-
-
-def _mask(url: str) -> str:
-    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+def _bad(url: str, why: str, hint: str | None = None) -> DbUrl:
+    raise ConfigError(f"bad database URL '{mask_credentials(url, url=True)}': {why}", hint=hint or f"use {EXAMPLES}")
