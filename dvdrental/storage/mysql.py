@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 try:  # the C extension must load before anything imports ssl (see SPEC, known traps)
     import _mysql_connector  # noqa: F401
@@ -92,24 +94,65 @@ def find_tool(names: tuple[str, ...]) -> str | None:
     return None
 
 
+#: What a MySQL option file unescapes inside a quoted value (my_default.c); a raw newline would end it.
+_OPTION_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b"}
+
+
 def _option_value(text: str) -> str:
-    """A value quoted for a MySQL option file (backslash and double quote escaped)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A value quoted for a MySQL option file: backslash, quote, newline, CR, tab and backspace escaped."""
+    return '"' + "".join(_OPTION_ESCAPES.get(c, c) for c in text) + '"'
+
+
+def _option_text(url: DbUrl) -> str:
+    return ("[client]\n"
+            f"host={_option_value(url.host)}\nport={url.port}\nuser={_option_value(url.user)}\n"
+            f"password={_option_value(url.password)}\n")
 
 
 @contextmanager
 def defaults_file(url: DbUrl) -> Iterator[str]:
-    """A [client] option file with the connection settings and password: mode 0600, deleted after."""
-    fd, path = tempfile.mkstemp(prefix="dvdrental-", suffix=".cnf")
+    """A [client] option file with the connection settings and password, readable only by us.
+
+    On Linux it lives in this process's memory (memfd), reached by a child as /proc/<our pid>/fd/N:
+    nothing is ever on disk, so no kill, not even SIGKILL, can leave the password behind. Elsewhere it
+    is a 0600 file in a private 0700 folder, removed on the way out."""
+    data = _option_text(url).encode("utf-8")
+    proc_fd = f"/proc/{os.getpid()}/fd"
+    if hasattr(os, "memfd_create") and os.path.isdir(proc_fd):
+        fd = os.memfd_create("dvdrental-client", os.MFD_CLOEXEC)
+        try:
+            os.fchmod(fd, 0o600)  # the client ignores a world-writable option file
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            yield f"{proc_fd}/{fd}"
+        finally:
+            os.close(fd)
+        return
+    folder = tempfile.mkdtemp(prefix="dvdrental-")
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write("[client]\n"
-                    f"host={_option_value(url.host)}\nport={url.port}\nuser={_option_value(url.user)}\n"
-                    f"password={_option_value(url.password)}\n")
+        path = os.path.join(folder, "client.cnf")
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+            f.write(data)
         yield path
     finally:
-        os.unlink(path)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn that makes the child get SIGKILL when this process dies, however it dies (Linux
+    PR_SET_PDEATHSIG), so a killed backup never leaves mysqldump running; None where unsupported."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+    return arm
 
 
 def client_command(tool: str, options: str, *args: str) -> list[str]:
@@ -283,7 +326,8 @@ class MySQLDatabase(Database):
             cmd = client_command(tool, options, "--single-transaction", "--routines", "--triggers", "--hex-blob",
                                  "--no-tablespaces", "--default-character-set=utf8mb4", f"--result-file={path}",
                                  self.url.database)
-            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  preexec_fn=die_with_parent())
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
             raise DatabaseError(f"mysqldump failed: {why}")
