@@ -18,19 +18,23 @@ def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset, late
     """Create the schema, the base data (films, actors, stores, staff, customers, copies) and
     simulation.initial_weeks weeks of rentals, returns and payments.
 
-    An existing, non-empty database is refused unless --reset is given; one left half-created by a
-    run that was killed (only our tables, all empty) is cleared and made again.
+    Run the same command again after an interruption and it finishes the job; any other non-empty
+    database is refused unless --reset is given.
     """
     with cli.errors():
         cfg = cli.load(config_path, seed, {"simulation": {
             "start_date": start_date, "initial_weeks": weeks, "level": level},
             "late_changes": {"enabled": late_changes}})
-        exports = new_exports(cfg, cli.export_dir(cfg, export_dir))  # refused before anything is written
+        # refused before anything is written; may hold this database's folders, which a rerun resumes
+        exports = new_exports(cfg, cli.export_dir(cfg, export_dir), resumable=True)
         with cli.open_db(cfg, db_url) as db:
             with cli.progress(7 * cfg.simulation.initial_weeks, quiet) as bar:
                 summary = generate(db, cfg, reset=reset, on_day=bar.on_day, exports=exports)
-            if not quiet:
-                cli.table(summary.rows(), f"Created {db.url.display()} (seed {cfg.simulation.seed}):")
+            if not quiet and summary.already_done:
+                click.echo(f"{db.url.display()} (seed {cfg.simulation.seed}) is already complete; nothing to do.")
+            elif not quiet:
+                done = "Created" if summary.resumed_from is None else "Resumed after an interruption and finished"
+                cli.table(summary.rows(), f"{done} {db.url.display()} (seed {cfg.simulation.seed}):")
 
 
 if __name__ == "__main__":

@@ -237,11 +237,11 @@ class Config:
         return _to_json(self)
 
     def simulation_dict(self) -> dict:
-        """The effective config minus the database section: what sim_state stores."""
+        """The effective config minus the database section and the run length: what sim_state stores."""
         d = self.to_dict()
         d.pop("database")
         d.pop("exports")
-        return d
+        return without_run_length(d)
 
     def override(self, changes: dict) -> "Config":
         """A new config with `changes` (a partial nested dict) merged in and re-validated."""
@@ -278,6 +278,17 @@ class Config:
             raise ConfigError("returns.early_share + returns.late_share + returns.lost_share must be <= 1")
         if cat.stores > 255 or cat.stores * cat.staff_per_store > 255:
             raise ConfigError("catalog.stores * catalog.staff_per_store must be <= 255 (Sakila's TINYINT ids)")
+
+
+#: How far a command runs, not what it simulates: sim_state.last_day records that, so they are not stored
+#: (a build split in two runs stores what one run stores) nor compared when a run resumes.
+RUN_LENGTH = ("initial_weeks", "weeks")
+
+
+def without_run_length(cfg_dict: dict) -> dict:
+    """A config dict (sim_state's, or one of an older version that stored them) less RUN_LENGTH."""
+    sim = {k: v for k, v in cfg_dict.get("simulation", {}).items() if k not in RUN_LENGTH}
+    return {**cfg_dict, "simulation": sim}
 
 
 def stored(sim_state: dict) -> Config:

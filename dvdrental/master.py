@@ -10,7 +10,8 @@ from typing import Callable
 
 from .config import Config
 from .errors import StateError
-from .run import OnDay, RunSummary, build_model, create, existing_exports, load_state, new_exports, simulate
+from .run import (OnDay, RunSummary, build_model, create, existing_exports, load_state, new_exports,
+                  same_simulation, simulate)
 from .sim.calendar import day_number
 from .storage import Database
 from .storage.url import parse_url
@@ -42,12 +43,6 @@ class MasterResult:
     already_done: bool = False
 
 
-def _comparable(cfg_dict: dict) -> dict:
-    sim = dict(cfg_dict["simulation"])
-    sim.pop("weeks", None)
-    return {**cfg_dict, "simulation": sim}
-
-
 #: Days per transaction when building history in bulk: whole days, committed with sim_state.
 COMMIT_DAYS = 28
 
@@ -66,7 +61,7 @@ def run_master(db: Database, cfg: Config, reset: bool = False,
             st = db.read_sim_state()
         resumed = None
         if st is not None:
-            if st["seed"] != cfg.simulation.seed or _comparable(st["config"]) != _comparable(cfg.simulation_dict()):
+            if not same_simulation(st, cfg):
                 raise StateError(f"{db.url.display()} holds a different simulation (seed or settings differ)",
                                  hint="pass --reset to start over, or use the same config, seed and scenario")
             if st["last_day"] >= last:

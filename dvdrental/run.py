@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .config import Config, effective, stored
+from .config import Config, effective, stored, without_run_length
 from .errors import StateError
 from .sim.basedata import make_base
 from .sim.calendar import date_of, day_number, day_text
@@ -25,7 +25,7 @@ from .storage import Database
 from .storage.rows import Batch, sim_state_row
 from .storage.snapshot import read_snapshot
 from .writer import BatchWriter
-from .exports.daily import Target, check_writable, identity, open_target
+from .exports.daily import Target, check_dir, check_writable, exported_days, identity, open_target
 
 #: Flush a batch of days early once it holds this many rows (bounds memory on busy configs).
 BATCH_ROWS = 50_000
@@ -51,6 +51,8 @@ class RunSummary:
     films_released: int = 0
     late_changes: int = 0
     timings: dict[str, float] = field(default_factory=lambda: {"setup": 0.0, "simulate": 0.0, "write": 0.0})
+    resumed_from: int | None = None  # the last day a resumed run found (generator.py, like master)
+    already_done: bool = False  # the database was already where the run would have taken it
 
     def add(self, s: DayStats) -> None:
         if self.first_day is None:
@@ -116,6 +118,13 @@ def simulate(db: Database, model: Model, state: SimState, last_day: int, summary
     summary.timings["waiting for the database"] = summary.timings.get("waiting for the database", 0.0) + writer.waited
 
 
+def same_simulation(sim_state: dict, cfg: Config) -> bool:
+    """Whether `cfg` describes the simulation a database holds (seed and every setting but the run
+    length): what lets a run resume a database instead of refusing it."""
+    return (sim_state["seed"] == cfg.simulation.seed
+            and without_run_length(sim_state["config"]) == cfg.simulation_dict())
+
+
 def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimState]:
     """Schema and base data (or refuse a non-empty database); returns the day-0 state."""
     if not db.is_empty():
@@ -142,11 +151,17 @@ def load_state(db: Database, model: Model, sim_state: dict | None = None) -> Sim
     return SimState.from_snapshot(read_snapshot(db, sim_state or db.require_sim_state(), model.window), model)
 
 
-def new_exports(cfg: Config, export_dir: Path | None) -> Target | None:
-    """The export target of a database about to be created (checked before anything is written)."""
+def new_exports(cfg: Config, export_dir: Path | None, resumable: bool = False) -> Target | None:
+    """The export target of a database about to be created (checked before anything is written).
+
+    `resumable` (generator.py, before it opens the database): the folder may also hold this very
+    database's exports, which a killed run resumes; `generate` checks the days once it knows."""
     if export_dir is None:
         return None
     ident = identity(cfg.simulation.seed, cfg.simulation.start_date.isoformat(), "generator")
+    if resumable:
+        check_dir(export_dir, ident, (exported_days(export_dir) or [None])[-1])
+        return Target(export_dir, ident)
     return open_target(export_dir, ident, None)
 
 
@@ -161,14 +176,48 @@ def existing_exports(st: dict, export_dir: Path | None) -> Target | None:
 def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | None = None,
              exports: Target | None = None) -> RunSummary:
     """generator.py: a new database with base data and `simulation.initial_weeks` of activity
-    (`exports`: from `new_exports`, checked before the database is opened)."""
+    (`exports`: from `new_exports(..., resumable=True)`, checked before the database is opened).
+
+    Like master_simulation, the same command run again after an interruption (a kill, a server
+    fault) finishes the job: a database this simulation made and has not taken past its starter
+    weeks is resumed; anything else that is not empty is refused unless `reset`."""
     summary = RunSummary()
     t = time.perf_counter()
+    last = day_number(cfg.simulation.start_date) - 1 + 7 * cfg.simulation.initial_weeks
     with db.lock():
-        model, state = create(db, cfg, reset)
+        st = None if reset else _resumable(db, cfg, last)
+        if st is None:
+            if exports is not None:
+                exports = open_target(exports.root, exports.ident, None)  # a new database: no folders yet
+            model, state = create(db, cfg, reset)
+        else:
+            if exports is not None:  # first: publishes what a killed run committed
+                exports = open_target(exports.root, exports.ident, day_text(st["last_day"]))
+            model = build_model(cfg, cfg.simulation.seed)
+            state = load_state(db, model, st)
+            summary.resumed_from, summary.already_done = st["last_day"], st["last_day"] == last
         summary.timings["setup"] = time.perf_counter() - t
-        simulate(db, model, state, state.day + 7 * cfg.simulation.initial_weeks, summary, on_day, exports=exports)
+        simulate(db, model, state, last, summary, on_day, exports=exports)
     return summary
+
+
+def _resumable(db: Database, cfg: Config, last: int) -> dict | None:
+    """The sim_state of a database generator.py may finish with `cfg`: this simulation, made by
+    generator.py or master_simulation.py, not past `last`. None for an empty or half-created database
+    (`create` makes it); any other database is refused."""
+    st = db.read_sim_state()
+    if st is None:
+        return None
+    if db.upgrade():  # a database made by an older version
+        st = db.require_sim_state()
+    if st.get("origin", "generator") != "generator" or not same_simulation(st, cfg):
+        what = "it holds a different simulation: seed or settings differ"
+    elif st["last_day"] > last:
+        what = f"it is simulated past the starter weeks asked for: {cfg.simulation.initial_weeks}"
+    else:
+        return st
+    raise StateError(f"{db.url.display()} is not empty ({what})",
+                     hint="pass --reset to delete its dvdrental-live tables and start over")
 
 
 @dataclass(frozen=True)
@@ -242,11 +291,11 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
         if late_changes is not None and late_changes != pos.config.late_changes.enabled:
             pos = replace(pos, config=pos.config.override({"late_changes": {"enabled": late_changes}}))
             cfg_override = pos.config  # stored from now on, like --config
-        if cfg_override is not None:
-            db.execute("UPDATE sim_state SET config = ? WHERE id = 1",
-                       (json.dumps(pos.config.simulation_dict(), sort_keys=True),))
         model = build_model(pos.config, pos.seed)
         state = load_state(db, model, pos.sim_state)
+        if cfg_override is not None:  # only once it has built a model: a config that fails is never kept
+            db.execute("UPDATE sim_state SET config = ? WHERE id = 1",
+                       (json.dumps(pos.config.simulation_dict(), sort_keys=True),))
         summary.timings["setup"] = time.perf_counter() - t
         if on_start:
             on_start(pos.last_day + 1, last_day)

@@ -46,7 +46,7 @@ def test_generator_creates_then_refuses_then_resets(tmp_path, tiny_file):
     first = run("generator", "--db", url, "--config", tiny_file)
     assert first.exit_code == 0, first.output
     assert "rentals" in first.output
-    again = run("generator", "--db", url, "--config", tiny_file)
+    again = run("generator", "--db", url, "--config", tiny_file, "--seed", "5")  # another simulation
     assert again.exit_code == 2
     assert "not empty" in again.output and "--reset" in again.output
     reset = run("generator", "--db", url, "--config", tiny_file, "--reset", "--seed", "99", "--quiet")

@@ -267,8 +267,21 @@ def context_for(db: Database, sim_state: dict) -> Context:
     fee = cfg.returns.late_fee_per_day
     imported = sim_state.get("origin", "generator") != "generator"
     since = f"{day_text(sim_state['start_date'])} 00:00:00" if imported else "1000-01-01 00:00:00"
-    return Context(f"{day_text(sim_state['last_day'])} 23:59:59", since, int(round(fee * 100)),
+    return Context(horizon(sim_state, cfg.demand.open_hour), since, int(round(fee * 100)),
                    cfg.late_changes.change_log and "sim_change_log" in db.table_names())
+
+
+def horizon(sim_state: dict, open_hour: float) -> str:
+    """The latest time a row may carry: the end of the last simulated day. The base data of a
+    generated database is stamped on its start date before the shop first opens, so a database that
+    has simulated no day yet (generator.py --weeks 0, or stopped right after the base data) reaches
+    to that first opening, not to the day before."""
+    from ..sim.calendar import day_text
+    end = f"{day_text(sim_state['last_day'])} 23:59:59"
+    if sim_state.get("origin", "generator") != "generator" or sim_state["last_day"] >= sim_state["start_date"]:
+        return end
+    secs = int(round(open_hour * 3600))
+    return f"{day_text(sim_state['start_date'])} {secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
 
 
 def run_all(db: Database, ctx: Context) -> dict[str, list[str]]:
