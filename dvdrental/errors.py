@@ -14,14 +14,16 @@ MASK = "***"
 #: Passwords this process has been given (database URLs, DVDRENTAL_DB_PASSWORD): hidden wherever
 #: they appear literally, whatever surrounds them. Shorter ones would blank ordinary words.
 _SECRETS: set[str] = set()
-_MIN_SECRET = 4
+_MIN_SECRET = 6
 
 #: key=value (DSN, environment) and "key": "value" (JSON, dict) forms of a password.
 _KEY_VALUE = re.compile(r"""(?ix)(?<![a-z])(password|passwd|pwd)(\s*=\s*|["']\s*:\s*)
                             ("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[^\s,;)}\]]+)""")
 #: user:password@ in running text, with or without a (malformed) scheme before it: mysql://u:p@h,
-#: mysql:/u:p@h, mysql//u:p@h, u:p@h (not scheme://user@). The password runs to the token's last @.
-_USERINFO = re.compile(r"""(?i)((?:[a-z][a-z0-9+.-]*(?::/*|/{2,}))?[^\s:/@'"]*):(?!//|/?\*\*\*@)\S*@""")
+#: mysql:/u:p@h, mysql//u:p@h, u:p@h. The password runs to the token's last @ (it may hold @ : / #);
+#: without a scheme it may not start with // (that is scheme://user@, no password).
+_USERINFO = re.compile(r"""(?i)((?:[a-z][a-z0-9+.-]*(?::/*|/{2,}))[^\s:/@'"]*|[^\s:/@'"]*(?=:(?!//)))"""
+                       r""":(?!/?\*\*\*@)\S*@""")
 #: the scheme prefixes kept when a whole malformed URL is masked.
 _SCHEME = re.compile(r"(?i)^\s*(?:mysql\+mysqlconnector|mysql|mariadb)(?::/*|/+)")
 
