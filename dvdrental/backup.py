@@ -1,8 +1,9 @@
 """Backups: a consistent copy of the database next to the project (maintain.py backup).
 
 Each engine makes its own copy (storage: SQLite's online backup API, mysqldump for MySQL/MariaDB,
-with the password never on a command line). Here the copy goes to a temporary name and is renamed,
-so a failed or interrupted backup never leaves a file that looks good.
+with the password never on a command line nor on disk, and mysqldump killed with its parent). Here
+the copy goes to a temporary name and is renamed, so a failed or interrupted backup never leaves a file
+that looks good (a hidden .tmp left by a kill holds no password and is removed by the next backup).
 """
 
 from __future__ import annotations
