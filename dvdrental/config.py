@@ -370,7 +370,7 @@ def load_config(path: str | Path | None = None, scenario: str | None = None) -> 
 
 def database_url(cfg: Config, cli_url: str | None) -> str:
     """--db, else DVDRENTAL_DB_URL, else the config's url or engine fields."""
-    if cli_url:
+    if cli_url is not None:  # --db '' is an error (parse_url says so), not the default database
         return cli_url
     env = os.environ.get("DVDRENTAL_DB_URL")
     if env:
