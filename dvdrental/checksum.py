@@ -24,18 +24,21 @@ def rows(db: Database, table: Table) -> Iterator[str]:
 
 
 def table_digests(db: Database) -> dict[str, str]:
-    present = db.table_names()
+    """`rows:sha256` per table, all from one consistent read (a run committing meanwhile cannot mix
+    two states into one hash)."""
     out = {}
-    for name, table in TABLES.items():
-        if name not in present:
-            continue
-        h = hashlib.sha256()
-        n = 0
-        for line in rows(db, table):
-            h.update(line.encode())
-            h.update(b"\n")
-            n += 1
-        out[name] = f"{n}:{h.hexdigest()}"
+    with db.consistent_read():
+        present = db.table_names()
+        for name, table in TABLES.items():
+            if name not in present:
+                continue
+            h = hashlib.sha256()
+            n = 0
+            for line in rows(db, table):
+                h.update(line.encode())
+                h.update(b"\n")
+                n += 1
+            out[name] = f"{n}:{h.hexdigest()}"
     return out
 
 

@@ -90,12 +90,14 @@ def build_model(cfg: Config, seed: int) -> Model:
 
 
 def simulate(db: Database, model: Model, state: SimState, last_day: int, summary: RunSummary,
-             on_day: OnDay | None = None, commit_days: int = 1, exports: Target | None = None) -> None:
+             on_day: OnDay | None = None, commit_days: int = 1, exports: Target | None = None,
+             on_first_day: Callable[[], None] | None = None) -> None:
     """Step day after day until `state.day == last_day`, committing every `commit_days` whole days.
 
     Each commit holds whole days and the sim_state that records them, so a run stopped at any moment
     resumes exactly. One day per commit is the default; long builds batch days (fewer statements).
-    Commits happen on a writer thread while the next days are simulated.
+    Commits happen on a writer thread while the next days are simulated. `on_first_day` runs once the
+    model has simulated its first day, before anything of the run is written.
     """
     clock = time.perf_counter
     log, keep = model.cfg.late_changes.change_log, exports is not None
@@ -105,6 +107,9 @@ def simulate(db: Database, model: Model, state: SimState, last_day: int, summary
         while state.day < last_day:
             t = clock()
             ev = step(state, model, morning)
+            if on_first_day is not None:
+                on_first_day()
+                on_first_day = None
             batch.add(ev)
             pending += 1
             summary.timings["simulate"] += clock() - t
@@ -220,6 +225,13 @@ def _resumable(db: Database, cfg: Config, last: int) -> dict | None:
                      hint="pass --reset to delete its dvdrental-live tables and start over")
 
 
+def _store_config(db: Database, cfg: Config) -> None:
+    """Keep a new config (--config, --late-changes) in sim_state: called only once it has built the
+    model and simulated a day, so a config that fails can never be stored and poison the database."""
+    db.execute("UPDATE sim_state SET config = ? WHERE id = 1",
+               (json.dumps(cfg.simulation_dict(), sort_keys=True),))
+
+
 @dataclass(frozen=True)
 class Span:
     """How far an incremental run goes: weeks, days, or up to a date (exactly one is set)."""
@@ -293,11 +305,9 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
             cfg_override = pos.config  # stored from now on, like --config
         model = build_model(pos.config, pos.seed)
         state = load_state(db, model, pos.sim_state)
-        if cfg_override is not None:  # only once it has built a model: a config that fails is never kept
-            db.execute("UPDATE sim_state SET config = ? WHERE id = 1",
-                       (json.dumps(pos.config.simulation_dict(), sort_keys=True),))
         summary.timings["setup"] = time.perf_counter() - t
         if on_start:
             on_start(pos.last_day + 1, last_day)
-        simulate(db, model, state, last_day, summary, on_day, exports=exports)
+        store = None if cfg_override is None else lambda: _store_config(db, pos.config)
+        simulate(db, model, state, last_day, summary, on_day, exports=exports, on_first_day=store)
     return summary
