@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Keep a DuckDB warehouse in sync with a dvdrental-live database: full, incremental, files or cdc."""
 
+import dvdrental.startup  # noqa: F401 - first of all: Ctrl-C while starting up exits 130 quietly
+
 import click
 
 from dvdrental import cli

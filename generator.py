@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Level 1: create a dvdrental-live database with base data and starter weeks of activity."""
 
+import dvdrental.startup  # noqa: F401 - first of all: Ctrl-C while starting up exits 130 quietly
+
 import click
 
 from dvdrental import cli

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Level 2: add weeks or days of activity to an existing database."""
 
+import dvdrental.startup  # noqa: F401 - first of all: Ctrl-C while starting up exits 130 quietly
+
 import datetime as dt
 
 import click

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Level 3: stock by hand — add copies, release films, retire copies, report. Never interactive."""
 
+import dvdrental.startup  # noqa: F401 - first of all: Ctrl-C while starting up exits 130 quietly
+
 import click
 
 from dvdrental import cli, inventory

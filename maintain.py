@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dvdrental.startup  # noqa: F401 - first of all: Ctrl-C while starting up exits 130 quietly
+
 from pathlib import Path
 from typing import Callable
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Prove the data is right: schema, invariants and a realism report. Exit 0 pass, 1 fail, 2 could not run."""
 
+import dvdrental.startup  # noqa: F401 - first of all: Ctrl-C while starting up exits 130 quietly
+
 import sys
 
 import click

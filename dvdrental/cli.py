@@ -64,9 +64,9 @@ def errors() -> Iterator[None]:
         yield
     except DvdRentalError as exc:
         raise CommandError(str(exc), exc.hint) from None
-    except KeyboardInterrupt:
-        click.echo("\nInterrupted. Everything finished is committed; run the command again to resume.",
-                   err=True)
+    except KeyboardInterrupt:  # one line (on a terminal, after the line the bar or ^C was on)
+        click.echo(("\n" if sys.stderr.isatty() else "")
+                   + "Interrupted. Everything finished is committed; run the command again to resume.", err=True)
         sys.exit(130)
     except Exception as exc:  # database errors surfacing mid-run
         if _is_db_error(exc):

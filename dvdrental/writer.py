@@ -15,7 +15,13 @@ SEPARATE_MIN_DAYS still write in-process.
 
 Safety: the child dies with its parent (PR_SET_PDEATHSIG), so a killed run never leaves a writer
 behind; a batch is one transaction, so whatever was in flight is either committed whole or rolled
-back, and the next run resumes from the last committed day. Ctrl-C lets the in-flight batch finish.
+back, and the next run resumes from the last committed day.
+
+Ctrl-C reaches the run, never the writer: the writer has its own process group (the terminal sends
+SIGINT to the foreground group only) and ignores SIGINT. The run then never waits on the pipe: a
+batch cut off mid-message by the interrupt can never be completed, so the run closes the pipe (the
+writer reads end-of-file and stops), lets the writer finish the batch it is committing for at most
+STOP_WAIT seconds, then kills it (the batch rolls back). Only then is the run lock released.
 """
 
 from __future__ import annotations
@@ -52,7 +58,10 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
     stop on None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
-    url, target = jobs.recv()
+    try:
+        url, target = jobs.recv()
+    except (EOFError, OSError):  # the run stopped before it sent anything
+        os._exit(0)
     exports = DailyExport(target.root, target.ident) if target is not None else None
     try:
         db = connect(url, create=False)
@@ -62,7 +71,7 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
     while True:
         try:
             job = jobs.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the run stopped, perhaps in the middle of a message: no batch
             break
         if job is None:
             break
@@ -71,11 +80,21 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
         try:
             db.write_batch(batch, last_day, counters, exports)
         except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            results.send(("error", f"{type(exc).__name__}: {exc}"))
+            _report(results, ("error", f"{type(exc).__name__}: {exc}"))
             break
-        results.send(("ok", time.perf_counter() - t))
+        if not _report(results, ("ok", time.perf_counter() - t)):
+            break
     db.close()
     os._exit(0)
+
+
+def _report(results: Connection, message: tuple) -> bool:
+    """Send a result; False once the run has stopped listening."""
+    try:
+        results.send(message)
+        return True
+    except OSError:
+        return False
 
 
 def _failed(why: str) -> DatabaseError:
@@ -84,6 +103,8 @@ def _failed(why: str) -> DatabaseError:
 
 #: Runs at least this long get a writer process; shorter ones would spend more starting it.
 SEPARATE_MIN_DAYS = 182
+#: Seconds a stopped run gives the writer to finish the batch it is committing before killing it.
+STOP_WAIT = 2.0
 
 
 class BatchWriter:
@@ -105,16 +126,27 @@ class BatchWriter:
         if self.separate:
             jobs_r, jobs_w = os.pipe()
             results_r, results_w = os.pipe()
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-                filter(None, (str(PROJECT_ROOT), os.environ.get("PYTHONPATH"))))}
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "dvdrental.writer", str(jobs_r), str(results_w), str(os.getpid())],
-                pass_fds=(jobs_r, results_w), stdin=subprocess.DEVNULL, env=env)
-            os.close(jobs_r)
-            os.close(results_w)
             self.jobs = Connection(jobs_w, readable=False)
             self.results = Connection(results_r, writable=False)
-            self.jobs.send((self.db.url, self.target))  # through the pipe: a password never shows in `ps`
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+                filter(None, (str(PROJECT_ROOT), os.environ.get("PYTHONPATH"))))}
+            try:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "dvdrental.writer", str(jobs_r), str(results_w), str(os.getpid())],
+                    pass_fds=(jobs_r, results_w), stdin=subprocess.DEVNULL, env=env,
+                    process_group=0)  # out of the terminal's foreground group: Ctrl-C is the run's alone
+            except BaseException:
+                self.jobs.close()
+                self.results.close()
+                raise
+            finally:
+                os.close(jobs_r)
+                os.close(results_w)
+            try:
+                self.jobs.send((self.db.url, self.target))  # through the pipe: a password never shows in `ps`
+            except BaseException:
+                self._stop(0)
+                raise
         return self
 
     def submit(self, batch: Batch, last_day: str, counters: dict[str, int]) -> None:
@@ -136,7 +168,7 @@ class BatchWriter:
         t = time.perf_counter()
         try:
             status, value = self.results.recv()
-        except EOFError:
+        except (EOFError, OSError):  # killed, perhaps in the middle of its answer
             raise DatabaseError("the writer process stopped unexpectedly",
                                 hint="every finished day is committed; run the command again") from None
         finally:
@@ -149,19 +181,39 @@ class BatchWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self.separate:
             return
+        grace: float | None = STOP_WAIT
         try:
-            if exc_type is None:
+            if exc_type is None:  # everything was sent whole: wait for the last result, then stop cleanly
                 self._wait()
+                try:
+                    self.jobs.send(None)
+                    grace = None  # closing the database may checkpoint it: let it
+                except OSError:
+                    pass
         finally:
-            try:
-                self.jobs.send(None)
-            except (BrokenPipeError, OSError):
-                pass
-            t = time.perf_counter()
-            self.proc.wait()
-            self.waited += time.perf_counter() - t
+            self._stop(grace)
+
+    def _stop(self, grace: float | None) -> None:
+        """End the writer without ever blocking on the pipe (it may hold half a message cut off by
+        Ctrl-C): close our end, give the writer `grace` seconds to finish the batch it is committing
+        (None: as long as it takes), then kill it; the batch it was writing then rolls back."""
+        t = time.perf_counter()
+        try:
             self.jobs.close()
+            try:
+                self.proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self._kill()
+            except BaseException:  # Ctrl-C while waiting: stop now
+                self._kill()
+                raise
+        finally:
             self.results.close()
+            self.waited += time.perf_counter() - t
+
+    def _kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
 
 
 if __name__ == "__main__":  # the writer process (started by BatchWriter)

@@ -6,7 +6,6 @@ import fcntl
 import os
 import re
 import sqlite3
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -17,10 +16,6 @@ from .base import Database
 from .rows import Update
 from .tables import SAKILA_VIEWS
 from .url import DbUrl
-
-
-#: Seconds to wait for the run lock before calling the other run concurrent.
-LOCK_WAIT = 2
 
 
 class SQLiteDatabase(Database):
@@ -50,10 +45,10 @@ class SQLiteDatabase(Database):
         self._lock_fd: int | None = None
 
     def close(self) -> None:
-        if self._lock_fd is not None:
+        self.conn.close()
+        if self._lock_fd is not None:  # only now: closing it earlier would drop SQLite's own locks
             os.close(self._lock_fd)
             self._lock_fd = None
-        self.conn.close()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.conn.execute(sql, params)
@@ -125,30 +120,36 @@ class SQLiteDatabase(Database):
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """An exclusive advisory lock on the database file, dropped by the kernel if we die."""
+        """An exclusive advisory lock (flock) on the database file itself, not on a name for it: every
+        path to the file (a symlink, a hard link, another spelling) meets the same lock.
+
+        The kernel drops a flock when its holder exits, however it exits (even SIGKILL), and the writer
+        process never inherits it, so a lock that is held always belongs to a live run: refused at
+        once, with nothing to wait for.
+        """
         if self.url.path is None:
             yield
             return
-        fd = os.open(str(self.url.path) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + LOCK_WAIT  # a run killed a moment ago may still be exiting
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
-                                      hint="wait for it to finish; a run that was killed releases it at once"
-                                      ) from None
-                time.sleep(0.05)
-        self._lock_fd = fd
+        fd = self._lock_file()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
+                              hint="wait for it to finish; a run that was killed releases it at once") from None
         try:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-            self._lock_fd = None
+
+    def _lock_file(self) -> int:
+        """A descriptor of the database file for flock, kept open until `close`: closing any descriptor
+        of the file would also drop the POSIX locks SQLite holds on it in this process."""
+        if self._lock_fd is None:
+            try:
+                self._lock_fd = os.open(self.url.path, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError as exc:
+                raise DatabaseError(f"cannot open {self.url.display()} to lock it: {exc.strerror}") from None
+        return self._lock_fd
 
     @contextmanager
     def relaxed_foreign_keys(self) -> Iterator[None]:
