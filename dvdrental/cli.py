@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,10 +12,11 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from .config import Config, database_url, load_config
+from .config import Config, check_last_day, check_number, database_url, load_config
 from .paths import resolve
-from .errors import DvdRentalError, mask_credentials
+from .errors import ConfigError, DvdRentalError, mask_credentials
 from .sim.events import DayStats
+from .run import Span
 from .storage import Database, connect
 
 
@@ -23,7 +25,114 @@ class CommandError(click.ClickException):
     exit_code = 2
 
     def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(mask_credentials(message + (f"\nHint: {hint}" if hint else "")))  # no password shown
+        super().__init__(mask_credentials(_one_line(message)  # no password shown
+                                          + (f"\nHint: {_one_line(hint)}" if hint else "")))
+
+
+def _one_line(text: str) -> str:
+    """Newlines and NUL bytes from user input or a server shown escaped, so a message stays one line."""
+    return text.replace("\0", "\\0").replace("\r", "\\r").replace("\n", "\\n")
+
+
+# ---- usage errors: one line and a hint, exit 2 ------------------------------------------------------
+
+def _usage(exc: click.UsageError) -> CommandError:
+    path = exc.ctx.command_path if exc.ctx is not None else "the command"
+    return CommandError(exc.format_message(), f"see '{path} --help'")
+
+
+class _OneLineUsage:
+    """Click's usage errors (unknown option, bad or missing value) as one line plus a hint, exit 2,
+    instead of the usage block; and no argument may hold a NUL byte (no file name or URL can)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        for arg in args:
+            if "\0" in arg:
+                raise CommandError(f"argument '{arg}' holds a NUL byte", "no file name, URL or value can hold one")
+        try:
+            return super().make_context(info_name, args, parent, **extra)  # type: ignore[misc]
+        except click.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group prints its help
+                raise
+            raise _usage(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)  # type: ignore[misc]
+        except click.UsageError as exc:
+            raise _usage(exc) from None
+
+
+class Command(_OneLineUsage, click.Command):
+    """Every top-level command and subcommand: `@click.command(cls=cli.Command)`."""
+
+
+class Group(_OneLineUsage, click.Group):
+    """inventory_manager.py and maintain.py: `@click.group(cls=cli.Group)`; its subcommands are Commands."""
+    command_class = Command
+
+
+# ---- numbers and names from the command line ---------------------------------------------------------
+
+#: Row ids (film, copy, store): positive and within Sakila's INT columns.
+ID = click.IntRange(1, 2**31 - 1)
+
+
+class Number(click.ParamType):
+    """A finite decimal number in a range: click's FloatRange lets NaN through (it compares false)."""
+    name = "number"
+
+    def __init__(self, lo: float | None = None, hi: float | None = None, above: bool = False) -> None:
+        self.lo, self.hi, self.above = lo, hi, above
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        try:
+            return check_number("the value", number, self.lo, self.hi, above=self.above)
+        except ConfigError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+#: --databases names: one rule for both engines (a MySQL database name part, a file name without / or .).
+_DATABASE_NAME = re.compile(r"^[A-Za-z0-9_]{1,32}$")
+MAX_DATABASES = 500
+
+
+def database_names(value: str) -> list[str]:
+    """Every name of --databases checked before any database is built: non-empty, distinct, letters,
+    digits and _ only (so no name can leave the pattern's folder or break a database name)."""
+    names = [n.strip() for n in value.split(",")]
+    if not value.strip() or not all(names) or len(set(names)) != len(names):
+        raise ConfigError(f"--databases '{value}': give distinct, non-empty names separated by commas")
+    bad = [n for n in names if not _DATABASE_NAME.match(n)]
+    if bad:
+        raise ConfigError(f"--databases: {', '.join(repr(n) for n in bad)} "
+                          f"{'is not a valid name' if len(bad) == 1 else 'are not valid names'}",
+                          hint="names may hold letters, digits and _ (at most 32); nothing was built")
+    if len(names) > MAX_DATABASES:
+        raise ConfigError(f"--databases: {len(names)} names, at most {MAX_DATABASES}")
+    return names
+
+
+class _BoundedSpan(Span):
+    """A Span that refuses to run past the last date a simulation can reach (checked before any day)."""
+
+    def last_day(self, after: int) -> int:
+        from .sim.calendar import date_of
+        last = super().last_day(after)
+        check_last_day(date_of(last), f"this run (from {date_of(after + 1)} to {date_of(last)})")
+        return last
+
+
+def span(weeks: int | None, days: int | None, until: dt.date | None) -> Span:
+    """incremental_update.py's WEEKS / --days / --until, bounded by the calendar."""
+    if until is not None:
+        check_last_day(until, f"--until {until}")
+    return _BoundedSpan(weeks=weeks, days=days, until=until)
 
 
 def common_options(func: Callable) -> Callable:
@@ -58,8 +167,11 @@ def export_dir(cfg: Config, flag: str | None) -> Path | None:
 
 
 @contextmanager
-def errors() -> Iterator[None]:
-    """Turn domain errors into one clear line and exit 2; Ctrl-C into a short note and exit 130."""
+def errors(run: bool = False) -> Iterator[None]:
+    """Turn domain errors into one clear line and exit 2; Ctrl-C into a short note and exit 130.
+
+    `run`: the command simulates days, so a database error can say that every finished day is kept.
+    """
     try:
         yield
     except DvdRentalError as exc:
@@ -71,7 +183,12 @@ def errors() -> Iterator[None]:
     except Exception as exc:  # database errors surfacing mid-run
         if _is_db_error(exc):
             raise CommandError(f"database error: {exc}",
-                               "everything finished is committed; fix the cause and run again") from None
+                               "every finished day is committed; fix the cause and run again" if run
+                               else "fix the cause and run the command again") from None
+        if isinstance(exc, OSError) and (exc.filename or exc.strerror):  # a file we were told to use
+            where = f" {exc.filename}" if exc.filename else ""
+            raise CommandError(f"cannot use{where}: {exc.strerror or exc}",
+                               "check the path, its folder, permissions and free space") from None
         raise
 
 

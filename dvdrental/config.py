@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 import os
 import typing
 from dataclasses import dataclass, field
@@ -20,7 +21,15 @@ from .errors import ConfigError
 from .paths import CONFIG_PATH, SCENARIO_DIR
 
 
-def opt(default: Any, doc: str, *, min: float | None = None, max: float | None = None,
+#: Every simulated date lies in these years: MySQL's YEAR type (film.release_year) holds 1901-2155.
+FIRST_DATE = dt.date(1901, 1, 1)
+LAST_DATE = dt.date(2155, 12, 31)
+#: The longest run one command may ask for (100 years); longer ones are split into several runs.
+MAX_WEEKS = 5200
+MAX_DAYS = 7 * MAX_WEEKS
+
+
+def opt(default: Any, doc: str, *, min: Any = None, max: Any = None,
         choices: tuple | None = None, length: int | None = None) -> Any:
     """A config field with its documentation and allowed range."""
     meta = {"doc": doc, "min": min, "max": max, "choices": choices, "length": length}
@@ -33,7 +42,8 @@ def opt(default: Any, doc: str, *, min: float | None = None, max: float | None =
 class RushPeak:
     hour: float = opt(13.0, "Centre of the rush, in hours after midnight.", min=0, max=24)
     sd: float = opt(1.0, "Spread of the rush in hours (Gaussian standard deviation).", min=0.1, max=12)
-    weight: float = opt(0.5, "Share of the day's rentals in this rush (weights are normalised).", min=0)
+    weight: float = opt(0.5, "Share of the day's rentals in this rush (weights are normalised).", min=0,
+                        max=1000)
 
 
 @dataclass(frozen=True)
@@ -44,8 +54,8 @@ class CopiesRange:
 
 @dataclass(frozen=True)
 class Shock:
-    start_date: dt.date = opt(dt.date(2020, 3, 16), "First day of the shock.")
-    end_date: dt.date = opt(dt.date(2020, 6, 14), "Last day at full strength.")
+    start_date: dt.date = opt(dt.date(2020, 3, 16), "First day of the shock.", min=FIRST_DATE, max=LAST_DATE)
+    end_date: dt.date = opt(dt.date(2020, 6, 14), "Last day at full strength.", min=FIRST_DATE, max=LAST_DATE)
     multiplier: float = opt(0.3, "Demand multiplier during the shock.", min=0, max=100)
     recovery_weeks: float = opt(8.0, "Weeks to ease back to normal after end_date.", min=0, max=520)
 
@@ -66,10 +76,13 @@ class DatabaseConfig:
 
 @dataclass(frozen=True)
 class SimulationConfig:
-    start_date: dt.date = opt(dt.date(2001, 10, 1), "First business day (YYYY-MM-DD); should be a Monday.")
-    initial_weeks: int = opt(12, "Weeks of activity generator.py simulates after the base data.", min=0, max=5200)
+    start_date: dt.date = opt(dt.date(2001, 10, 1), "First business day (YYYY-MM-DD); should be a Monday. "
+                              "The initial catalogue's age before it and the run after it must stay within "
+                              "1901-2155 (the years MySQL's YEAR type holds).", min=FIRST_DATE, max=LAST_DATE)
+    initial_weeks: int = opt(12, "Weeks of activity generator.py simulates after the base data.", min=0,
+                             max=MAX_WEEKS)
     weeks: int = opt(156, "Weeks master_simulation.py simulates in all (starter weeks included).",
-                     min=1, max=5200)
+                     min=1, max=MAX_WEEKS)
     seed: int = opt(42, "Master seed: same seed + config = identical database.", min=0, max=2**63 - 1)
     level: int = opt(4, "1-2 core rental logic; 3 adds film releases and the inventory schedule; "
                         "4 adds seasonality and lost copies.", min=1, max=4)
@@ -104,7 +117,7 @@ class DemandConfig:
                                                 "declining, the floor).", min=0.01, max=1e7)
     weekday_profile: tuple[float, ...] = opt(
         (0.11, 0.10, 0.11, 0.13, 0.19, 0.21, 0.15),
-        "Share of a week's rentals per weekday, Monday first (normalised).", min=0, length=7)
+        "Share of a week's rentals per weekday, Monday first (normalised).", min=0, max=1000, length=7)
     weekday_shift: float = opt(0.15, "Share of Fri-Sun volume that moves to Mon-Thu as the business "
                                      "matures (reached at saturation).", min=0, max=0.9)
     spike_probability: float = opt(0.05, "Chance that a day is a spike day.", min=0, max=1)
@@ -158,6 +171,8 @@ class SeasonalityConfig:
 
 
 STRATEGIES = ("fixed", "percent", "per_film", "top_n")
+#: The largest `amount` per purchase strategy: copies per store, percent, copies per film, films.
+AMOUNT_MAX = {"fixed": 10_000, "percent": 1_000, "per_film": 100, "top_n": 100_000}
 
 
 @dataclass(frozen=True)
@@ -177,7 +192,9 @@ class InventoryScheduleConfig:
                                  "percent: grow each store's stock by `amount` %; per_film: `amount` copies "
                                  "of every film per store; top_n: one copy of each of the `amount` most "
                                  "popular films per store.", choices=STRATEGIES)
-    amount: float = opt(2.0, "Copies, percent or N, depending on the strategy.", min=0, max=100000)
+    amount: float = opt(2.0, "Copies, percent or N, depending on the strategy (at most "
+                             + ", ".join(f"{v:,} for {k}" for k, v in AMOUNT_MAX.items()) + ").",
+                        min=0, max=max(AMOUNT_MAX.values()))
 
 
 @dataclass(frozen=True)
@@ -278,6 +295,29 @@ class Config:
             raise ConfigError("returns.early_share + returns.late_share + returns.lost_share must be <= 1")
         if cat.stores > 255 or cat.stores * cat.staff_per_store > 255:
             raise ConfigError("catalog.stores * catalog.staff_per_store must be <= 255 (Sakila's TINYINT ids)")
+        sch = self.inventory_schedule
+        if sch.amount > AMOUNT_MAX[sch.strategy]:
+            raise ConfigError(f"inventory_schedule.amount must be <= {AMOUNT_MAX[sch.strategy]:,} with strategy "
+                              f"{sch.strategy}, got {sch.amount:g}")
+        self._check_calendar()
+
+    def _check_calendar(self) -> None:
+        """The oldest film of the catalogue and the last day of a run must fall within FIRST_DATE-LAST_DATE
+        (dates beyond that overflow MySQL's YEAR, and near year 1 or 9999 Python's dates)."""
+        sim = self.simulation
+        oldest = sim.start_date - dt.timedelta(days=math.ceil(7 * self.catalog.catalog_max_age_weeks))
+        if oldest < FIRST_DATE:
+            raise ConfigError(f"simulation.start_date {sim.start_date} with catalog.catalog_max_age_weeks "
+                              f"{self.catalog.catalog_max_age_weeks:g} puts the oldest film before {FIRST_DATE}",
+                              hint=f"start on or after {FIRST_DATE + (sim.start_date - oldest)}, or make the "
+                                   "catalogue younger")
+        self.check_weeks(sim.initial_weeks)
+
+    def check_weeks(self, weeks: int) -> None:
+        """A run of `weeks` from the start date (generator's starter weeks, master's whole run) must end
+        by LAST_DATE."""
+        start = self.simulation.start_date
+        check_last_day(start + dt.timedelta(days=7 * weeks - 1), f"simulation.start_date {start} plus {weeks} weeks")
 
 
 #: How far a command runs, not what it simulates: sim_state.last_day records that, so they are not stored
@@ -289,6 +329,34 @@ def without_run_length(cfg_dict: dict) -> dict:
     """A config dict (sim_state's, or one of an older version that stored them) less RUN_LENGTH."""
     sim = {k: v for k, v in cfg_dict.get("simulation", {}).items() if k not in RUN_LENGTH}
     return {**cfg_dict, "simulation": sim}
+
+
+def check_last_day(last: dt.date, what: str) -> None:
+    """Refuse a run that would simulate a day after LAST_DATE (before anything is written)."""
+    if last > LAST_DATE:
+        raise ConfigError(f"{what} runs past {LAST_DATE}, the last date a simulation can reach",
+                          hint=f"simulated dates must lie within {FIRST_DATE} .. {LAST_DATE}")
+
+
+def check_number(what: str, value: Any, lo: float | None = None, hi: float | None = None,
+                 whole: bool = False, above: bool = False) -> Any:
+    """The one range check for numbers from files and command lines: finite, whole if asked, and within
+    [lo, hi] (`above`: strictly above lo). NaN compares false with everything, so it is refused first."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{what} must be a {'whole ' if whole else ''}number, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{what} must be a finite number, got {value}")
+    if whole and not isinstance(value, int):
+        raise ConfigError(f"{what} must be a whole number, got {value!r}")
+    if lo is not None and (value <= lo if above else value < lo):
+        raise ConfigError(f"{what} must be {'>' if above else '>='} {_num(lo)}, got {_num(value)}")
+    if hi is not None and value > hi:
+        raise ConfigError(f"{what} must be <= {_num(hi)}, got {_num(value)}")
+    return value
+
+
+def _num(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def stored(sim_state: dict) -> Config:
@@ -331,17 +399,26 @@ def deep_merge(base: dict, over: dict) -> dict:
 
 
 def read_json(path: Path, what: str = "config") -> dict:
+    shown = str(path).replace("\0", "\\0")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{what} file not found: {path}") from None
+        raise ConfigError(f"{what} file not found: {shown}") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read {what} file {path}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read {what} file {shown}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{what} file {shown} is not UTF-8 text (byte {exc.start})",
+                          hint="a config file is JSON text; see shared/configs/config.json") from None
+    except ValueError:  # a NUL byte in the path
+        raise ConfigError(f"{what} file name '{shown}' holds a NUL byte") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{what} file {path} is not valid JSON: {exc.msg} "
+        raise ConfigError(f"{what} file {shown} is not valid JSON: {exc.msg} "
                           f"(line {exc.lineno}, column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep
+        why = "nested too deeply" if isinstance(exc, RecursionError) else "a number with too many digits"
+        raise ConfigError(f"{what} file {shown} is not valid JSON: {why}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{what} file {path} must hold a JSON object")
     return data
@@ -428,34 +505,32 @@ def _convert(tp: Any, value: Any, path: str, meta: Any) -> Any:
         if meta.get("length") is not None and len(value) != meta["length"]:
             raise ConfigError(f"{path} must have {meta['length']} entries, got {len(value)}")
         return tuple(_convert(args[0], v, f"{path}[{i}]", meta) for i, v in enumerate(value))
+    lo, hi, choices = meta.get("min"), meta.get("max"), meta.get("choices")
     if tp is dt.date:
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise ConfigError(f"{path} must be a date YYYY-MM-DD, got {value!r}")
+        if not isinstance(value, dt.date):
+            raise ConfigError(f"{path} must be a date YYYY-MM-DD, got {value!r}")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ConfigError(f"{path} must lie within {lo} .. {hi}, got {value}")
+        return value
     if tp is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{path} must be true or false, got {_kind(value)}")
         return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{path} must be a whole number, got {value!r}")
-    elif tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{path} must be a number, got {value!r}")
-        value = float(value)
-    elif tp is str:
+    if tp in (int, float):
+        check_number(path, value, lo, hi, whole=tp is int)
+        return float(value) if tp is float else value
+    if tp is str:
         if not isinstance(value, str):
             raise ConfigError(f"{path} must be a string, got {_kind(value)}")
-    lo, hi, choices = meta.get("min"), meta.get("max"), meta.get("choices")
+        if "\0" in value:
+            raise ConfigError(f"{path} must not hold a NUL byte, got {value!r}")
     if choices is not None and value not in choices:
         raise ConfigError(f"{path} must be one of {', '.join(str(c) for c in choices if c)}, got {value!r}")
-    if lo is not None and value < lo:
-        raise ConfigError(f"{path} must be >= {lo}, got {value}")
-    if hi is not None and value > hi:
-        raise ConfigError(f"{path} must be <= {hi}, got {value}")
     return value
 
 
