@@ -127,7 +127,7 @@ def test_a_killed_generator_is_finished_by_the_same_command(db_url, tmp_path):
     ref, ref_out = db_url("ref"), tmp_path / "ref"
     took = timed_run(command(ref, ref_out))
     url, out = db_url("kill"), tmp_path / "kill"
-    kills = kill_at_random(command(url, out), seed=10, tries=8, low=0.3 * took, high=0.8 * took)
+    kills = kill_at_random(command(url, out), seed=10, tries=8, low=0.25 * took, high=0.75 * took)
     again = subprocess.run(command(url, out), cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert kills >= 1
