@@ -10,7 +10,7 @@ from dvdrental.etl.run import MODES, EtlOptions, run_etl
 from dvdrental.paths import resolve
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=cli.Command, context_settings={"help_option_names": ["-h", "--help"]})
 @cli.common_options
 @click.option("--mode", type=click.Choice(MODES), required=True,
               help="full: reload every table. incremental: rows at or after each table's last_update "

@@ -6,13 +6,14 @@ import dvdrental.startup  # noqa: F401 - first of all: Ctrl-C while starting up 
 import click
 
 from dvdrental import cli
+from dvdrental.config import MAX_WEEKS
 from dvdrental.run import generate, new_exports
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=cli.Command, context_settings={"help_option_names": ["-h", "--help"]})
 @cli.common_options
 @click.option("--start-date", type=click.DateTime(["%Y-%m-%d"]), help="First business day (YYYY-MM-DD).")
-@click.option("--weeks", type=click.IntRange(min=0), help="Starter weeks to simulate (default 12).")
+@click.option("--weeks", type=click.IntRange(0, MAX_WEEKS), help="Starter weeks to simulate (default 12).")
 @click.option("--level", type=click.IntRange(1, 4), help="Feature level 1-4 (default from the config).")
 @click.option("--reset", is_flag=True, help="Delete the dvdrental-live tables of an existing database first.")
 @cli.simulation_options
@@ -23,7 +24,7 @@ def main(db_url, config_path, seed, quiet, start_date, weeks, level, reset, late
     Run the same command again after an interruption and it finishes the job; any other non-empty
     database is refused unless --reset is given.
     """
-    with cli.errors():
+    with cli.errors(run=True):
         cfg = cli.load(config_path, seed, {"simulation": {
             "start_date": start_date, "initial_weeks": weeks, "level": level},
             "late_changes": {"enabled": late_changes}})

@@ -8,7 +8,8 @@ import datetime as dt
 import click
 
 from dvdrental import cli
-from dvdrental.run import Span, advance
+from dvdrental.config import MAX_DAYS, MAX_WEEKS
+from dvdrental.run import advance
 
 
 def _until(value: str | None) -> dt.date | None:
@@ -22,10 +23,10 @@ def _until(value: str | None) -> dt.date | None:
         raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD or 'today'", param_hint="'--until'") from None
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("weeks", type=click.IntRange(min=1), required=False)
+@click.command(cls=cli.Command, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("weeks", type=click.IntRange(1, MAX_WEEKS), required=False)
 @cli.common_options
-@click.option("--days", type=click.IntRange(min=1), help="Add this many days instead of weeks.")
+@click.option("--days", type=click.IntRange(1, MAX_DAYS), help="Add this many days instead of weeks.")
 @click.option("--until", "until", metavar="DATE|today", help="Catch up to this date (inclusive).")
 @cli.simulation_options
 def main(weeks, db_url, config_path, seed, quiet, days, until, late_changes, export_dir):
@@ -38,8 +39,8 @@ def main(weeks, db_url, config_path, seed, quiet, days, until, late_changes, exp
     given = [name for name, v in (("WEEKS", weeks), ("--days", days), ("--until", until)) if v is not None]
     if len(given) > 1:
         raise click.UsageError(f"give only one of WEEKS, --days and --until (got {', '.join(given)})")
-    span = Span(weeks=weeks, days=days, until=_until(until))
-    with cli.errors():
+    with cli.errors(run=True):
+        span = cli.span(weeks, days, _until(until))
         override = cli.load(config_path) if config_path else None
         base = override or cli.load(None)
         exports = cli.export_dir(base, export_dir)

@@ -11,6 +11,7 @@ from typing import Callable
 import click
 
 from dvdrental import cli
+from dvdrental.config import MAX_DAYS, MAX_WEEKS
 from dvdrental.reports import maintain_text as text
 from dvdrental.storage import Database
 from dvdrental.storage.tables import TABLES
@@ -34,7 +35,7 @@ def _show(config_path: str | None, db_url: str | None, seed: int | None, as_json
         click.echo("\n".join(lines(data)))
 
 
-@click.group(context_settings=HELP)
+@click.group(cls=cli.Group, context_settings=HELP)
 def main():
     """Inspect and look after a dvdrental-live database (SQLite or MySQL/MariaDB).
 
@@ -57,7 +58,7 @@ def stats(db_url, config_path, seed, quiet, as_json):
 @cli.common_options
 @click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
               help="Weeks (Monday first) or calendar months.")
-@click.option("--last", type=click.IntRange(min=1), help="Show only the last N periods (totals still cover all).")
+@click.option("--last", type=click.IntRange(1, MAX_WEEKS), help="Show only the last N periods (totals still cover all).")
 @_json_option
 def growth(db_url, config_path, seed, quiet, period, last, as_json):
     """Rentals and revenue per week or month with growth on the previous period.
@@ -104,7 +105,7 @@ def customers(db_url, config_path, seed, quiet, as_json):
 
 @main.command(context_settings=HELP)
 @cli.common_options
-@click.option("--days", type=click.IntRange(min=0), default=14, show_default=True,
+@click.option("--days", type=click.IntRange(0, MAX_DAYS), default=14, show_default=True,
               help="Show the per-day table for the last N days (0: every day).")
 @_json_option
 def changes(db_url, config_path, seed, quiet, days, as_json):

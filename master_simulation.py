@@ -8,16 +8,16 @@ import time
 import click
 
 from dvdrental import cli
-from dvdrental.config import database_url, scenario_names
+from dvdrental.config import MAX_WEEKS, database_url, scenario_names
 from dvdrental.master import COMMIT_DAYS, run_master, seed_for, url_for
 from dvdrental.reports.stats import rows as stat_rows
 from dvdrental.reports.stats import statistics
-from dvdrental.storage import connect
+from dvdrental.storage import connect, parse_url
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=cli.Command, context_settings={"help_option_names": ["-h", "--help"]})
 @cli.common_options
-@click.option("--weeks", type=click.IntRange(min=1), help="Weeks to simulate in all (default 156 = 3 years).")
+@click.option("--weeks", type=click.IntRange(1, MAX_WEEKS), help="Weeks to simulate in all (default 156 = 3 years).")
 @click.option("--start-date", type=click.DateTime(["%Y-%m-%d"]), help="First business day (YYYY-MM-DD).")
 @click.option("--level", type=click.IntRange(1, 4), default=4, show_default=True,
               help="1-2 core, 3 + releases and stock schedule, 4 + seasons and lost copies.")
@@ -37,19 +37,20 @@ def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, d
     Each day is committed as it is simulated: run the same command again after an interruption and it
     resumes where it stopped. At the end it prints the statistics and where the time went.
     """
-    with cli.errors():
+    with cli.errors(run=True):
         cfg = cli.load(config_path, seed, {"simulation": {"weeks": weeks, "start_date": start_date,
                                                           "level": level},
                                            "late_changes": {"enabled": late_changes}}, scenario=scenario)
+        cfg.check_weeks(cfg.simulation.weeks)
+        names = cli.database_names(databases) if databases is not None else None
         exports = cli.export_dir(cfg, export_dir)
         targets = [(None, database_url(cfg, db_url), cfg)]
-        if databases:
-            names = [n.strip() for n in databases.split(",") if n.strip()]
-            if not names or len(set(names)) != len(names):
-                raise click.BadParameter("give distinct, non-empty names", param_hint="'--databases'")
+        if names is not None:
             pattern = database_url(cfg, db_url)
             targets = [(n, url_for(pattern, n), cfg.override({"simulation": {
                 "seed": seed_for(n, cfg.simulation.seed)}})) for n in names]
+            for _, url, _ in targets:  # every URL must be good before the first database is built
+                parse_url(url)
         for name, url, one_cfg in targets:
             _build(name, url, one_cfg, reset, quiet, commit_days, exports / name if exports and name else exports)
 

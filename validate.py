@@ -13,7 +13,7 @@ from dvdrental.checks.validation import validate
 MARK = {"pass": "PASS", "fail": "FAIL", "skip": "skip"}
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=cli.Command, context_settings={"help_option_names": ["-h", "--help"]})
 @cli.common_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--no-realism", is_flag=True, help="Only the schema and the invariants.")

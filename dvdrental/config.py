@@ -349,7 +349,8 @@ def check_number(what: str, value: Any, lo: float | None = None, hi: float | Non
     if whole and not isinstance(value, int):
         raise ConfigError(f"{what} must be a whole number, got {value!r}")
     if lo is not None and (value <= lo if above else value < lo):
-        raise ConfigError(f"{what} must be {'>' if above else '>='} {_num(lo)}, got {_num(value)}")
+        bound = "positive" if above and lo == 0 else f"{'>' if above else '>='} {_num(lo)}"
+        raise ConfigError(f"{what} must be {bound}, got {_num(value)}")
     if hi is not None and value > hi:
         raise ConfigError(f"{what} must be <= {_num(hi)}, got {_num(value)}")
     return value

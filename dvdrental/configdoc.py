@@ -21,7 +21,10 @@ Generated from `dvdrental/config.py` by `python -m dvdrental.configdoc`; do not 
 
 `shared/configs/config.json` holds every key with its default. A file given with `--config` may be
 partial: it is merged onto the defaults, then command-line flags override it. Unknown keys, wrong
-types and out-of-range values are errors that name the key (exit status 2). Scenario presets in
+types and out-of-range values are errors that name the key (exit status 2); so are `NaN` and
+`Infinity` (which Python's JSON reader accepts) and a NUL byte in a string. Every simulated date, from
+the oldest film of the initial catalogue to the last day of a run, lies within 1901-01-01 ..
+2155-12-31 (the years MySQL's YEAR type holds), and one run covers at most 5,200 weeks. Scenario presets in
 `shared/configs/scenarios/` are partial files of the same shape (`--scenario NAME`).
 
 Levels switch features off rather than on: at level 1-2 the film releases and the inventory schedule

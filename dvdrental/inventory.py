@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config import AMOUNT_MAX, LAST_DATE, check_number
 from .errors import ConfigError
 from .run import Position, build_model, load_state, position
 from .sim.calendar import DAY, date_of, day_number, day_text, ts_text
@@ -24,6 +25,11 @@ from .sim.restock import add_copies, purchase
 from .sim.rng import day_rng
 from .sim.state import Model, SimState
 from .storage import Database
+
+#: Most copies of a film per store one release may add (as catalog.copies_per_film allows).
+MAX_COPIES = 1000
+#: Most films one release may add.
+MAX_RELEASE = 1000
 
 AGE_BUCKETS = ((0, 90, "0-3 months"), (90, 180, "3-6 months"), (180, 365, "6-12 months"),
                (365, 730, "1-2 years"), (730, 10**9, "2+ years"))
@@ -64,6 +70,8 @@ def _future_day(s: Session, date: dt.date | None) -> int | None:
     """None for 'now'; the day number for a later date; an error for a date already simulated."""
     if date is None:
         return None
+    if date > LAST_DATE:
+        raise ConfigError(f"--date {date} is after {LAST_DATE}, the last date a simulation can reach")
     day = day_number(date)
     if day <= s.day:
         if day == s.day:
@@ -78,7 +86,7 @@ def _check(s: Session, stores: list[int] | None, films: list[int] | None) -> Non
         if store not in s.state.stores:
             raise ConfigError(f"store {store} does not exist", hint=f"stores: {s.state.stores}")
     for film in films or []:
-        if film >= s.state.films.size or not s.state.films.exists[film]:
+        if not 0 < film < s.state.films.size or not s.state.films.exists[film]:
             raise ConfigError(f"film {film} does not exist")
 
 
@@ -101,8 +109,12 @@ def add(db: Database, strategy: str, amount: float, stores: list[int] | None = N
         films: list[int] | None = None, date: dt.date | None = None, dry_run: bool = False,
         seed: int | None = None) -> list[str]:
     """Buy copies now (or plan them for `date`) with one of the purchase strategies."""
-    if amount <= 0:
-        raise ConfigError("--amount must be positive")
+    if strategy not in AMOUNT_MAX:
+        raise ConfigError(f"unknown strategy '{strategy}'", hint="one of: " + ", ".join(AMOUNT_MAX))
+    check_number(f"--amount with strategy {strategy}", amount, 0, AMOUNT_MAX[strategy], above=True)
+    if strategy == "top_n" and films:
+        raise ConfigError("--film does not go with --strategy top_n, which picks the AMOUNT most popular films",
+                          hint="use --strategy per_film or fixed to buy copies of given films")
     with db.lock():
         s = _open(db, seed)
         _check(s, stores, films)
@@ -137,10 +149,10 @@ def _top_films(ev: DayEvents) -> str:
 def release(db: Database, films: int, copies: tuple[int, int], date: dt.date | None = None,
             dry_run: bool = False, seed: int | None = None) -> list[str]:
     """Release `films` new films with (min, max) copies per store now, or plan them for `date`."""
-    if films <= 0:
-        raise ConfigError("the number of films must be positive")
-    if copies[0] < 0 or copies[1] < copies[0]:
-        raise ConfigError(f"--copies {copies[0]}-{copies[1]} is not a range MIN-MAX with 0 <= MIN <= MAX")
+    check_number("the number of films", films, 1, MAX_RELEASE, whole=True)
+    if not 0 <= copies[0] <= copies[1] <= MAX_COPIES:
+        raise ConfigError(f"--copies {copies[0]}-{copies[1]} is not a range MIN-MAX with "
+                          f"0 <= MIN <= MAX <= {MAX_COPIES}")
     with db.lock():
         s = _open(db, seed)
         day = _future_day(s, date)
@@ -169,6 +181,10 @@ def retire(db: Database, damaged: int | None = None, inventory_ids: list[int] | 
     count as lost (their renter pays the replacement cost, as the simulation charges lost copies)."""
     if damaged is None and not inventory_ids and overdue_days is None:
         raise ConfigError("say what to retire: --damaged N, --inventory-id ID or --overdue-days D")
+    if damaged is not None:
+        check_number("--damaged", damaged, 1, whole=True)
+    if overdue_days is not None:
+        check_number("--overdue-days", overdue_days, 0, whole=True)
     with db.lock():
         s = _open(db, seed)
         if store is not None:
@@ -183,7 +199,7 @@ def retire(db: Database, damaged: int | None = None, inventory_ids: list[int] | 
                                   + (f" at store {store}" if store is not None else ""))
             chosen += [(inv, "damaged") for _, inv in shelf[:damaged]]
         for inv in inventory_ids or []:
-            if inv >= len(st.stock.exists) or not st.stock.exists[inv]:
+            if not 0 < inv < len(st.stock.exists) or not st.stock.exists[inv]:
                 raise ConfigError(f"copy {inv} does not exist")
             if st.stock.retired[inv]:
                 raise ConfigError(f"copy {inv} is already retired")

@@ -173,11 +173,33 @@ figcaption {{ color: #555; font-size: .9em; }}
 """
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary name first, then rename them all, so a reader never sees half a
+    file and a failed write (a full disk, a folder that cannot be written) leaves no file, temporary
+    or partial, and no folder it made behind."""
+    made: list[Path] = []
+    for folder in dict.fromkeys(path.parent for path, _ in files):
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        made += missing
+    tmps: list[Path] = []
+    try:
+        for path, data in files:
+            tmps.append(path.with_name(f".{path.name}.tmp"))
+            try:
+                tmps[-1].write_bytes(data)
+            except OSError as exc:
+                exc.filename = str(path)  # name the file asked for, not its temporary name
+                raise
+        for tmp, (path, _) in zip(tmps, files):
+            os.replace(tmp, path)
+    except BaseException:
+        for leftover in [*tmps, *made]:  # folders deepest first (made lists each folder before its parents)
+            try:
+                leftover.rmdir() if leftover in made else leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+        raise
 
 
 def write_report(db: Database, html_path: Path, png_dir: Path | None = None) -> Report:
@@ -185,12 +207,7 @@ def write_report(db: Database, html_path: Path, png_dir: Path | None = None) -> 
     info = overview(db)
     chart_list = build_charts(db)
     png_dir = png_dir or html_path.parent
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    png_dir.mkdir(parents=True, exist_ok=True)
     out = Report(html_path)
-    for c in chart_list:
-        path = png_dir / f"{c.name}.png"
-        _write(path, c.png)
-        out.pngs.append(path)
-    _write(html_path, render(info, chart_list).encode("utf-8"))
+    out.pngs = [png_dir / f"{c.name}.png" for c in chart_list]
+    _write_all([*zip(out.pngs, (c.png for c in chart_list)), (html_path, render(info, chart_list).encode("utf-8"))])
     return out
