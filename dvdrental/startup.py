@@ -7,11 +7,16 @@ command's body is running (click's `Context.invoke` is on the stack): there Keyb
 as usual, so the run cleans up (rolls back, stops its writer, releases its lock) and `cli.errors()`
 prints its one line and exits 130.
 
+Once the command has finished, while the interpreter shuts down, SIGINT is ignored: Python would
+otherwise restore the default action at the very end, and a late Ctrl-C would kill the finished
+process silently.
+
 Only the script being run installs the handler; a test importing a script keeps its own Ctrl-C.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
@@ -50,3 +55,4 @@ def _imported_by_main() -> bool:
 
 if _imported_by_main() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
     signal.signal(signal.SIGINT, _on_sigint)
+    atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)  # runs last of the exit hooks
