@@ -216,7 +216,7 @@ def _resumable(db: Database, cfg: Config, last: int) -> dict | None:
     if db.upgrade():  # a database made by an older version
         st = db.require_sim_state()
     if st.get("origin", "generator") != "generator" or not same_simulation(st, cfg):
-        what = "it holds a different simulation: seed or settings differ"
+        what = "it holds another simulation: seed, settings or origin differ"
     elif st["last_day"] > last:
         what = f"it is simulated past the starter weeks asked for: {cfg.simulation.initial_weeks}"
     else:
