@@ -9,6 +9,7 @@ import click
 
 from dvdrental import cli
 from dvdrental.config import MAX_WEEKS, database_url, scenario_names
+from dvdrental.exports.daily import check_writable
 from dvdrental.master import COMMIT_DAYS, run_master, seed_for, url_for
 from dvdrental.reports.stats import rows as stat_rows
 from dvdrental.reports.stats import statistics
@@ -44,6 +45,8 @@ def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, d
         cfg.check_weeks(cfg.simulation.weeks)
         names = cli.database_names(databases) if databases is not None else None
         exports = cli.export_dir(cfg, export_dir)
+        if exports is not None:
+            check_writable(exports)  # a bad folder is refused before any database is made
         targets = [(None, database_url(cfg, db_url), cfg)]
         if names is not None:
             pattern = database_url(cfg, db_url)
