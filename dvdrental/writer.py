@@ -8,7 +8,7 @@ one in flight while the next is simulated, and commits them in day order.
 
 The writer is a fresh interpreter (`python -m dvdrental.writer`), not a fork: a forked child would
 carry the parent's SQLite state (which SQLite forbids across fork: its lock bookkeeping would be
-wrong) and copies of the parent's lock file and MySQL session, which would keep the run lock alive
+wrong) and copies of the parent's run lock (its descriptor of the file) and MySQL session, which would keep the run lock alive
 after the parent is killed. It inherits only its two pipes and imports only the storage layer (no
 numpy, no simulation, not the parent's script), so it is ready in ~0.1 s; runs shorter than
 SEPARATE_MIN_DAYS still write in-process.
@@ -66,7 +66,7 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
     try:
         db = connect(url, create=False)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
-        results.send(("error", f"{type(exc).__name__}: {exc}"))
+        _report(results, ("error", f"{type(exc).__name__}: {exc}"))
         os._exit(0)
     while True:
         try:
