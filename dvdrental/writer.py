@@ -8,8 +8,8 @@ one in flight while the next is simulated, and commits them in day order.
 
 The writer is a fresh interpreter (`python -m dvdrental.writer`), not a fork: a forked child would
 carry the parent's SQLite state (which SQLite forbids across fork: its lock bookkeeping would be
-wrong) and copies of the parent's run lock (its descriptor of the file) and MySQL session, which would keep the run lock alive
-after the parent is killed. It inherits only its two pipes and imports only the storage layer (no
+wrong) and copies of the parent's run lock (a descriptor of the file) and MySQL session, which would
+keep the run lock alive after the parent is killed. It inherits only its two pipes and imports only the storage layer (no
 numpy, no simulation, not the parent's script), so it is ready in ~0.1 s; runs shorter than
 SEPARATE_MIN_DAYS still write in-process.
 
