@@ -152,3 +152,14 @@ def test_a_database_from_the_previous_version_is_upgraded_and_continues(db_url):
     assert db.require_sim_state()["schema_version"] == 2
     assert db.query("SELECT COUNT(*) FROM sim_change_log")[0][0] > 0
     assert violations(db) == {}  # the log covers what changed since it began
+
+
+def test_a_film_is_repriced_at_most_once_a_day():
+    """Many price changes on a small catalogue pick the same film twice a day; the price history is
+    keyed on (film, time), so a second change in the same second broke the write."""
+    cfg = tiny_config(late_changes={"price_changes": 1000.0}, catalog={"films": 5})
+    db = build(cfg, days=70)
+    per_day = db.query("SELECT film_id, substr(valid_until, 1, 10), COUNT(*) FROM sim_film_price "
+                       "GROUP BY 1, 2 HAVING COUNT(*) > 1")
+    assert per_day == [] and db.query("SELECT COUNT(*) FROM sim_film_price")[0][0] > 20
+    assert violations(db) == {}

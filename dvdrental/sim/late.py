@@ -249,11 +249,15 @@ class _Day:
         c.closed[cid] = True
         return True
 
+    def _not_repriced_today(self, film: int) -> bool:
+        """One price change per film a day: two in one second would give the price history one key twice."""
+        return all(p[0] != film for p in self.ev.film_prices)
+
     def price_change(self, ts: int) -> bool:
         f = self.state.films
         film = self.pick_by_day("films", lambda: np.flatnonzero(f.exists & (f.release_day >= self.first)
                                                                 & (f.release_day < self.day)),
-                                lambda ids: f.release_day[ids], lambda film: True)
+                                lambda ids: f.release_day[ids], self._not_repriced_today)
         if film is None:
             return False
         rate, cost = int(f.rate_cents[film]), int(f.replacement_cents[film])
