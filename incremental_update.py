@@ -28,8 +28,10 @@ def _until(value: str | None) -> dt.date | None:
 @cli.common_options
 @click.option("--days", type=click.IntRange(1, MAX_DAYS), help="Add this many days instead of weeks.")
 @click.option("--until", "until", metavar="DATE|today", help="Catch up to this date (inclusive).")
+@click.option("--yes", is_flag=True, help="Adopt a standard Sakila database (drops its date triggers and the "
+                                          "SPATIAL index, widens ids, ...); without it the changes are only listed.")
 @cli.simulation_options
-def main(weeks, db_url, config_path, seed, quiet, days, until, late_changes, export_dir):
+def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes, export_dir):
     """Add WEEKS weeks (default 1) of rentals, returns, payments and customer churn after the last
     simulated day. Each day is committed on its own: a run that is interrupted resumes where it
     stopped, and any split of a period gives exactly the same database.
@@ -47,7 +49,7 @@ def main(weeks, db_url, config_path, seed, quiet, days, until, late_changes, exp
         with cli.open_db(base, db_url, create=False) as db, cli.progress(None, quiet) as bar:
             summary = advance(db, span, override, seed, on_start=bar.start, on_day=bar.on_day,
                               on_notice=lambda line: click.echo(line, err=True), export_dir=exports,
-                              late_changes=late_changes)
+                              late_changes=late_changes, yes=yes)
             bar.close()
             if not quiet:
                 cli.table(summary.rows(), f"Updated {db.url.display()}:")

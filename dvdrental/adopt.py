@@ -18,6 +18,10 @@ migration changes the schema only where the simulation needs it and never an exi
 
 Every step first looks at what is already there, so an interrupted adoption completes when run again.
 Foreign keys dropped in (b) are saved in `sim_adopt_foreign_keys` first and restored from it on a rerun.
+
+Nothing changes without consent: `plan` runs the same steps against a `DryRun` (reads go to the
+database, writes are only counted) and returns one line per change they would make; incremental_update.py
+shows that list and adopts only with --yes. Names read from the database reach SQL only through `ident`.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ import datetime as dt
 import json
 import re
 import statistics
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Iterator, Sequence
 
 from .config import Config, load_config
 from .errors import DatabaseError, StateError
@@ -59,6 +64,59 @@ _GEOMETRY = re.compile(r"^(geometry|point|linestring|polygon|multipoint|multilin
                        r"geometrycollection|geomcollection)$")
 
 
+# ---- names and planning -------------------------------------------------------------------------
+
+def ident(name: str) -> str:
+    """`name` as a MySQL identifier: in backticks, embedded backticks doubled. Every table, column,
+    index, trigger and constraint name read from the database reaches SQL through here."""
+    return "`" + str(name).replace("`", "``") + "`"
+
+
+def _shown(name: str) -> str:
+    """A name for a message: as it is when plain, else quoted and escaped so it stays on one line."""
+    if re.fullmatch(r"\w+", name):
+        return name
+    return ident(name).encode("unicode_escape").decode("ascii")
+
+
+class DryRun:
+    """A Database stand-in for planning: reads go to the database, writes are recorded, never run.
+
+    Only the reads below pass through; any other attribute is refused, so a step that grows a new way
+    of writing cannot slip past a plan.
+    """
+
+    READS = frozenset({"engine", "url", "query", "table_names", "table_columns", "sim_table_ddl",
+                       "missing_sakila", "read_sim_state"})
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.writes: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name in DryRun.READS:
+            return getattr(self._db, name)
+        raise AttributeError(f"a plan cannot use Database.{name}")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.writes.append(sql)
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        self.writes.append(sql)
+
+    def write_sim_state(self, row: dict) -> None:
+        self.writes.append("sim_state")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+
+def _say(db: Database | DryRun, planned: str, done: str) -> str:
+    """The wording of a change: what it would do (planning) or what it did."""
+    return planned if isinstance(db, DryRun) else done
+
+
 # ---- detection ---------------------------------------------------------------------------------
 
 def is_legacy_sakila(db: Database) -> bool:
@@ -87,9 +145,9 @@ class History:
 
 def _dated_columns(db: Database) -> list[tuple[str, str]]:
     """Every DATE/DATETIME/TIMESTAMP column of the Sakila tables."""
-    return [(t, c) for t, c in db.query(
+    return [(t, c) for t, c in (tuple(map(_text, r)) for r in db.query(
         "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
-        "AND data_type IN ('date', 'datetime', 'timestamp') ORDER BY table_name, ordinal_position")
+        "AND data_type IN ('date', 'datetime', 'timestamp') ORDER BY table_name, ordinal_position"))
         if t in SAKILA_NAMES]
 
 
@@ -101,7 +159,7 @@ def read_history(db: Database) -> History:
                          "to continue", hint="run generator.py --reset to start a new one")
     latest, latest_in = last, "rental.rental_date"
     for table, col in _dated_columns(db):
-        value = db.query(f"SELECT MAX(`{col}`) FROM `{table}`")[0][0]
+        value = db.query(f"SELECT MAX({ident(col)}) FROM {ident(table)}")[0][0]
         if isinstance(value, dt.datetime) and value > latest:
             latest, latest_in = value, f"{table}.{col}"
         elif type(value) is dt.date and dt.datetime.combine(value, dt.time()) > latest:
@@ -120,6 +178,23 @@ def read_history(db: Database) -> History:
 Step = Callable[[Database, History], list[str]]
 
 
+class AdoptionRefused(StateError):
+    """A Sakila database would be adopted, but that was not agreed to (--yes). `changes` lists them."""
+
+    def __init__(self, db: Database, changes: list[str]) -> None:
+        super().__init__(f"{db.url.display()} is a standard Sakila database: adopting it makes the "
+                         "changes listed; nothing was changed",
+                         hint="run again with --yes to adopt it")
+        self.changes = changes
+
+
+def plan(db: Database, cfg: Config | None = None, seed: int | None = None,
+         history: History | None = None) -> list[str]:
+    """One line per change `adopt` would make, worked out by the same steps without writing anything."""
+    history = _check(db, history)
+    return _migrate(DryRun(db), history, cfg, seed)  # type: ignore[arg-type]
+
+
 def adopt(db: Database, cfg: Config | None = None, seed: int | None = None,
           history: History | None = None) -> list[str]:
     """Migrate a standard Sakila database in place and make it a dvdrental-live database.
@@ -127,18 +202,25 @@ def adopt(db: Database, cfg: Config | None = None, seed: int | None = None,
     Returns one line per change made. The caller holds the database lock, and may pass the history
     it already read (to check a run's span before anything changes).
     """
+    return _migrate(db, _check(db, history), cfg, seed)
+
+
+def _migrate(db: Database, history: History, cfg: Config | None, seed: int | None) -> list[str]:
+    lines: list[str] = []
+    for step in STEPS:
+        lines += step(db, history)
+    return lines + write_state(db, history, cfg, seed)
+
+
+def _check(db: Database, history: History | None) -> History:
+    """Refuse anything but a standard Sakila database; its history, read before any change."""
     if db.engine != "mysql":
         raise StateError(f"{db.url.display()} is not a dvdrental-live database",
                          hint="run generator.py first")
     if not is_legacy_sakila(db):
         raise StateError(f"{db.url.display()} is not a standard Sakila database",
                          hint="run generator.py first")
-    history = history or read_history(db)  # before any change: one we cannot continue stays untouched
-    lines: list[str] = []
-    for step in STEPS:
-        lines += step(db, history)
-    lines += write_state(db, history, cfg, seed)
-    return lines
+    return history or read_history(db)  # before any change: one we cannot continue stays untouched
 
 
 # ---- a. triggers ---------------------------------------------------------------------------------
@@ -154,10 +236,10 @@ def drop_date_triggers(db: Database, history: History | None = None) -> list[str
         found = _NOW.findall(action or "")
         if table not in SAKILA_NAMES or not found:
             continue
-        db.execute(f"DROP TRIGGER IF EXISTS `{name}`")
+        db.execute(f"DROP TRIGGER IF EXISTS {ident(name)}")
         sets = ", ".join(f"{col} = {fn.upper()}()" for col, fn in found)
-        lines.append(f"dropped trigger {name} (BEFORE {event} ON {table} set {sets}): it would overwrite "
-                     "simulated dates with the wall clock")
+        lines.append(f"{_say(db, 'drop', 'dropped')} trigger {_shown(name)} (BEFORE {event} ON {table} sets "
+                     f"{sets}): it would overwrite simulated dates with the wall clock")
     return lines
 
 
@@ -194,14 +276,15 @@ class ForeignKey:
         """The ADD CONSTRAINT clause that re-creates it."""
         for rule in (self.on_delete, self.on_update):
             if rule not in _RULES:
-                raise DatabaseError(f"foreign key {self.name} on {self.table} has an unknown rule '{rule}'")
-        return (f"ADD CONSTRAINT `{self.name}` FOREIGN KEY ({_names(self.columns)}) REFERENCES "
-                f"`{self.ref_table}` ({_names(self.ref_columns)}) ON DELETE {self.on_delete} "
+                raise DatabaseError(f"foreign key {_shown(self.name)} on {self.table} has an unknown rule "
+                                    f"{_shown(str(rule))}")
+        return (f"ADD CONSTRAINT {ident(self.name)} FOREIGN KEY ({_names(self.columns)}) REFERENCES "
+                f"{ident(self.ref_table)} ({_names(self.ref_columns)}) ON DELETE {self.on_delete} "
                 f"ON UPDATE {self.on_update}")
 
 
 def _names(cols: tuple[str, ...]) -> str:
-    return ", ".join(f"`{c}`" for c in cols)
+    return ", ".join(ident(c) for c in cols)
 
 
 def columns(db: Database) -> dict[tuple[str, str], Column]:
@@ -285,7 +368,7 @@ def _int_definition(col: Column) -> str:
     if default is not None and default.upper() != "NULL":
         value = default.strip("'")
         if not re.fullmatch(r"-?\d+", value):
-            raise DatabaseError(f"{col.table}.{col.name} has an unexpected default {default!r}")
+            raise DatabaseError(f"{col.table}.{_shown(col.name)} has an unexpected default {default!r}")
         parts.append(f"DEFAULT {int(value)}")
     if "auto_increment" in col.extra.lower():
         parts.append("AUTO_INCREMENT")
@@ -318,19 +401,19 @@ def widen_ids(db: Database, history: History | None = None) -> list[str]:
     for table, name in involved:
         by_table.setdefault(table, []).append(name)
     for table, names in sorted(by_table.items()):
-        db.execute(f"ALTER TABLE `{table}` " + ", ".join(f"DROP FOREIGN KEY `{n}`" for n in sorted(names)))
+        db.execute(f"ALTER TABLE {ident(table)} " + ", ".join(f"DROP FOREIGN KEY {ident(n)}" for n in sorted(names)))
 
     widened: dict[str, list[Column]] = {}
     for key in sorted(targets):
         widened.setdefault(key[0], []).append(cols[key])
     for table, group in widened.items():
-        db.execute(f"ALTER TABLE `{table}` " + ", ".join(
-            f"MODIFY `{c.name}` {_int_definition(c)}" for c in group))
+        db.execute(f"ALTER TABLE {ident(table)} " + ", ".join(
+            f"MODIFY {ident(c.name)} {_int_definition(c)}" for c in group))
     if widened:
         names = ", ".join(f"{c.table}.{c.name} ({c.column_type.split('(')[0]})"
                           for group in widened.values() for c in group)
-        lines.append(f"widened to INT UNSIGNED (Sakila's small ids overflow after years of activity): "
-                     f"{names}")
+        lines.append(f"{_say(db, 'widen', 'widened')} to INT UNSIGNED (Sakila's small ids overflow after "
+                     f"years of activity): {names}")
 
     now = foreign_keys(db)
     missing = [fk for key, fk in sorted(restore.items()) if key not in now]
@@ -338,10 +421,10 @@ def widen_ids(db: Database, history: History | None = None) -> list[str]:
     for fk in missing:
         by_table_fk.setdefault(fk.table, []).append(fk)
     for table, group in by_table_fk.items():
-        db.execute(f"ALTER TABLE `{table}` " + ", ".join(fk.clause() for fk in group))
+        db.execute(f"ALTER TABLE {ident(table)} " + ", ".join(fk.clause() for fk in group))
     if restore:
-        lines.append(f"dropped and re-created {len(restore)} foreign keys around the widened ids: "
-                     + ", ".join(sorted(fk.name for fk in restore.values())))
+        lines.append(f"{_say(db, 'drop and re-create', 'dropped and re-created')} {len(restore)} foreign keys "
+                     "around the widened ids: " + ", ".join(sorted(_shown(fk.name) for fk in restore.values())))
     db.execute(f"DROP TABLE IF EXISTS {FK_SAVE}")
     return lines
 
@@ -358,34 +441,37 @@ def last_update_datetime(db: Database, history: History | None = None) -> list[s
             continue
         p = f"({int(col.precision)})" if col.precision else ""
         # the ALTER converts in this session's time zone, the one values are read in: they read back alike
-        db.execute(f"ALTER TABLE `{table}` MODIFY `last_update` DATETIME{p} "
+        db.execute(f"ALTER TABLE {ident(table)} MODIFY `last_update` DATETIME{p} "
                    f"{'NULL' if col.nullable else 'NOT NULL'} DEFAULT CURRENT_TIMESTAMP{p}")
         tables.append(table)
     if not tables:
         return []
-    return [f"last_update is DATETIME instead of TIMESTAMP ON UPDATE CURRENT_TIMESTAMP on "
-            f"{', '.join(tables)}: it keeps simulated times (values unchanged)"]
+    return [f"{_say(db, 'make last_update', 'last_update is')} DATETIME instead of TIMESTAMP ON UPDATE "
+            f"CURRENT_TIMESTAMP on {', '.join(tables)}: it keeps simulated times (values unchanged)"]
 
 
 # ---- d. address.location -------------------------------------------------------------------------
 
 def nullable_location(db: Database, history: History | None = None) -> list[str]:
     lines = []
-    spatial = [r[0] for r in db.query(
+    spatial = [_text(r[0]) for r in db.query(
         "SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema = DATABASE() "
         "AND table_name = 'address' AND column_name = 'location' AND index_type = 'SPATIAL'")]
     if spatial:
-        db.execute("ALTER TABLE address " + ", ".join(f"DROP INDEX `{n}`" for n in spatial))
-        lines.append(f"dropped SPATIAL index {', '.join(spatial)} on address.location (it requires NOT NULL)")
+        db.execute("ALTER TABLE address " + ", ".join(f"DROP INDEX {ident(n)}" for n in spatial))
+        lines.append(f"{_say(db, 'drop', 'dropped')} SPATIAL index {', '.join(map(_shown, spatial))} on "
+                     "address.location (it requires NOT NULL)")
     col = columns(db).get(("address", "location"))
     if col is None:
         db.execute("ALTER TABLE address ADD COLUMN location GEOMETRY DEFAULT NULL AFTER phone")
-        lines.append("added address.location (GEOMETRY, NULL): Sakila's column, missing here")
+        lines.append(f"{_say(db, 'add', 'added')} address.location (GEOMETRY, NULL): Sakila's column, "
+                     "missing here")
     elif not col.nullable:
         if not _GEOMETRY.match(col.column_type):
             raise DatabaseError(f"address.location has an unexpected type {col.column_type!r}")
         db.execute(f"ALTER TABLE address MODIFY location {col.column_type.upper()}{_srid(db)} DEFAULT NULL")
-        lines.append("address.location accepts NULL: new customers' addresses have no coordinates")
+        lines.append(f"{_say(db, 'let address.location accept', 'address.location accepts')} NULL: new "
+                     "customers' addresses have no coordinates")
     return lines
 
 
@@ -416,10 +502,12 @@ def inventory_dates(db: Database, history: History) -> list[str]:
             db.execute("UPDATE inventory SET created_at = ?, last_update = last_update "
                        "WHERE created_at IS NULL", (first,))
         db.execute("ALTER TABLE inventory MODIFY created_at DATETIME NOT NULL")
-        lines.append(f"added inventory.created_at, set to {first} (the first day of the imported history)")
+        lines.append(f"{_say(db, 'add', 'added')} inventory.created_at, set to {first} (the first day of "
+                     "the imported history)")
     if ("inventory", "retired_at") not in cols:
         db.execute("ALTER TABLE inventory ADD COLUMN retired_at DATETIME DEFAULT NULL AFTER created_at")
-        lines.append("added inventory.retired_at (NULL: lost or damaged copies get a date when retired)")
+        lines.append(f"{_say(db, 'add', 'added')} inventory.retired_at (NULL: lost or damaged copies get "
+                     "a date when retired)")
     return lines
 
 
@@ -455,14 +543,16 @@ def add_indexes(db: Database, history: History | None = None) -> list[str]:
             continue
         old = have.get((table, name))
         if old is None:
-            db.execute(f"ALTER TABLE `{table}` ADD KEY `{name}` ({_names(cols)})")
-            lines.append(f"added index {table}.{name} ({', '.join(cols)})")
+            db.execute(f"ALTER TABLE {ident(table)} ADD KEY {ident(name)} ({_names(cols)})")
+            lines.append(f"{_say(db, 'add', 'added')} index {table}.{name} ({', '.join(cols)})")
         elif tuple(old) == cols[:len(old)]:
-            db.execute(f"ALTER TABLE `{table}` DROP KEY `{name}`, ADD KEY `{name}` ({_names(cols)})")
-            lines.append(f"extended index {table}.{name} ({', '.join(old)}) to ({', '.join(cols)})")
+            db.execute(f"ALTER TABLE {ident(table)} DROP KEY {ident(name)}, ADD KEY {ident(name)} "
+                       f"({_names(cols)})")
+            lines.append(f"{_say(db, 'extend', 'extended')} index {table}.{name} "
+                         f"({', '.join(map(_shown, old))}) to ({', '.join(cols)})")
         else:
-            lines.append(f"left index {table}.{name} ({', '.join(old)}) as it is; schema.sql has "
-                         f"({', '.join(cols)}) under that name")
+            lines.append(f"{_say(db, 'leave', 'left')} index {table}.{name} ({', '.join(map(_shown, old))}) "
+                         f"as it is; schema.sql has ({', '.join(cols)}) under that name")
         have[(table, name)] = list(cols)
     return lines
 
@@ -476,7 +566,8 @@ def create_sim_tables(db: Database, history: History | None = None) -> list[str]
         if name not in present:
             db.execute(stmt)
             made.append(name)
-    return [f"created {', '.join(made)} (the simulation's own bookkeeping)"] if made else []
+    return [f"{_say(db, 'create', 'created')} {', '.join(made)} (the simulation's own bookkeeping)"] \
+        if made else []
 
 
 # ---- h. sim_state ------------------------------------------------------------------------------
@@ -517,7 +608,9 @@ def write_state(db: Database, history: History, cfg: Config | None, seed: int | 
         f"history: rentals from {history.first_day} to {history.last_rental:%Y-%m-%d}; last day "
         f"{history.last_day} (latest date in the data: {history.latest_in})",
         *lines,
-        f"adopted as a dvdrental-live database (seed {seed}): simulation continues on {date_of(last + 1)}",
+        _say(db, f"write sim_state: adopt it as a dvdrental-live database (seed {seed}), the simulation "
+                 f"continuing on {date_of(last + 1)}",
+             f"adopted as a dvdrental-live database (seed {seed}): simulation continues on {date_of(last + 1)}"),
     ]
 
 

@@ -274,21 +274,29 @@ def position(db: Database, cfg_override: Config | None = None, seed: int | None 
 def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: int | None = None,
             on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None,
             on_notice: Callable[[str], None] | None = None, export_dir: Path | None = None,
-            late_changes: bool | None = None) -> RunSummary:
+            late_changes: bool | None = None, yes: bool = False) -> RunSummary:
     """incremental_update.py: simulate the days after the last simulated one, as far as `span` says.
 
     A standard Sakila database (MySQL) is adopted first: migrated where needed, continuing its business.
+    Only with `yes`: otherwise the changes it would make go to `on_notice` and AdoptionRefused is raised.
     """
     summary = RunSummary()
     t = time.perf_counter()
     with db.lock():
         if db.read_sim_state() is None and db.engine == "mysql":
-            from .adopt import adopt, is_legacy_sakila, read_history
+            from .adopt import AdoptionRefused, adopt, is_legacy_sakila, plan, read_history
             if is_legacy_sakila(db):
                 if export_dir is not None:
                     check_writable(export_dir)  # refuse a bad folder before migrating anything
                 history = read_history(db)
                 span.last_day(day_number(history.last_day))  # refuse a bad span before migrating anything
+                if not yes:  # say what would change, change nothing
+                    changes = plan(db, cfg_override, seed, history)
+                    if on_notice:
+                        on_notice(f"Adopting {db.url.display()} as a dvdrental-live database would:")
+                        for line in changes:
+                            on_notice(f"  - {line}")
+                    raise AdoptionRefused(db, changes)
                 for line in adopt(db, cfg_override, seed, history):
                     if on_notice:
                         on_notice(line)

@@ -175,7 +175,7 @@ def test_incremental_update_continues_the_business(mysql_url):
     old_cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
     notices: list[str] = []
     # late changes off: the counts below compare the tables with what the days' business did
-    summary = advance(db, Span(weeks=2), on_notice=notices.append, late_changes=False)
+    summary = advance(db, Span(weeks=2), on_notice=notices.append, late_changes=False, yes=True)
     assert any("adopted as a dvdrental-live database" in n for n in notices)
     st = db.require_sim_state()
     first, last = facts.last_day + dt.timedelta(days=1), facts.last_day + dt.timedelta(days=14)
@@ -220,7 +220,7 @@ def test_incremental_update_continues_the_business(mysql_url):
 
 def test_cli_prints_the_changes_and_continues(mysql_url):
     url, facts = legacy(mysql_url)
-    r = CliRunner().invoke(incremental_update.main, ["--db", url, "1"])
+    r = CliRunner().invoke(incremental_update.main, ["--db", url, "--yes", "1"])
     assert r.exit_code == 0, r.output
     for words in ("dropped trigger rental_date", "widened to INT UNSIGNED", "address.location accepts NULL",
                   "added inventory.created_at", "demand.base_weekly_rentals = ",
@@ -237,12 +237,12 @@ def test_cli_prints_the_changes_and_continues(mysql_url):
 def test_two_single_weeks_equal_one_run_of_two_weeks(mysql_url):
     (a, _), (b, _) = legacy(mysql_url, "a"), legacy(mysql_url, "b")
     with connect(a) as db:
-        advance(db, Span(weeks=1))
+        advance(db, Span(weeks=1), yes=True)
     with connect(a) as db:
         advance(db, Span(weeks=1))
         one_by_one = checksum(db)
     with connect(b) as db:
-        advance(db, Span(weeks=2))
+        advance(db, Span(weeks=2), yes=True)
         assert checksum(db) == one_by_one
 
 
@@ -272,18 +272,18 @@ def test_interrupted_adoption_completes_on_the_next_run(mysql_url, when, fks_sav
 
         db.execute = execute  # type: ignore[method-assign]
         with pytest.raises(Interrupted):
-            advance(db, Span(weeks=1))
+            advance(db, Span(weeks=1), yes=True)
     with connect(url) as db:
         assert db.read_sim_state() is None and adoption.is_legacy_sakila(db)
         # where widening stopped, foreign keys are missing: only the saved definitions know them
         assert (adoption.FK_SAVE in db.table_names()) == fks_saved
         assert ({k for k in adoption.foreign_keys(db) if k[0] in old_cols} != set(fks)) == fks_saved
         notices: list[str] = []
-        advance(db, Span(weeks=1), on_notice=notices.append)
+        advance(db, Span(weeks=1), on_notice=notices.append, yes=True)
         assert any("adopted as a dvdrental-live database" in n for n in notices)
         assert changed(before, dump(db, old_cols), facts.last_day)[0] == []
         with connect(ref_url) as ref:
-            advance(ref, Span(weeks=1))
+            advance(ref, Span(weeks=1), yes=True)
             assert shape(db) == shape(ref)
             assert triggers(db) == triggers(ref) == FILM_TRIGGERS
             assert checksum(db) == checksum(ref)
@@ -351,5 +351,5 @@ def test_a_bad_export_dir_is_refused_before_adopting(mysql_url, tmp_path):
     a_file = tmp_path / "exports"
     a_file.write_text("not a folder")
     with pytest.raises(ConfigError, match="is a file"):
-        advance(db, Span(weeks=1), export_dir=a_file)
+        advance(db, Span(weeks=1), export_dir=a_file, yes=True)
     assert db.read_sim_state() is None and dump(db) == before

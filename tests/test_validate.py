@@ -359,7 +359,7 @@ def test_adopted_sakila_database_passes_validation(mysql_url, monkeypatch):
     url = mysql_url("adopted")
     build_legacy_sakila(url)
     db = connect(url)
-    advance(db, Span(weeks=26), late_changes=False)  # exact churn count (see above)
+    advance(db, Span(weeks=26), late_changes=False, yes=True)  # exact churn count (see above)
     result, details = _churn_details(db)
     assert result["ok"], result["failed"]
     assert details["eligible_customer_mondays"] == len(seen)  # customers inactive at adoption excluded
