@@ -20,7 +20,7 @@ Every step first looks at what is already there, so an interrupted adoption comp
 Foreign keys dropped in (b) are saved in `sim_adopt_foreign_keys` first and restored from it on a rerun.
 
 Nothing changes without consent: `plan` runs the same steps against a `DryRun` (reads go to the
-database, writes are only counted) and returns one line per change they would make; incremental_update.py
+database, writes are only recorded) and returns one line per change they would make; incremental_update.py
 shows that list and adopts only with --yes. Names read from the database reach SQL only through `ident`.
 """
 
@@ -161,9 +161,9 @@ def read_history(db: Database) -> History:
     for table, col in _dated_columns(db):
         value = db.query(f"SELECT MAX({ident(col)}) FROM {ident(table)}")[0][0]
         if isinstance(value, dt.datetime) and value > latest:
-            latest, latest_in = value, f"{table}.{col}"
+            latest, latest_in = value, f"{table}.{_shown(col)}"
         elif type(value) is dt.date and dt.datetime.combine(value, dt.time()) > latest:
-            latest, latest_in = dt.datetime.combine(value, dt.time()), f"{table}.{col}"
+            latest, latest_in = dt.datetime.combine(value, dt.time()), f"{table}.{_shown(col)}"
     weeks: dict[int, int] = {}
     for day, n in db.query("SELECT DATE(rental_date), COUNT(*) FROM rental GROUP BY DATE(rental_date)"):
         week = (day_number(day) + 3) // 7  # Monday-first weeks (1970-01-01 was a Thursday)
