@@ -19,6 +19,7 @@ from typing import Iterator
 from ..errors import ConfigError, DatabaseError, StateError
 from ..storage.base import Database
 from ..storage.tables import SAKILA_TABLES, TABLES, Table
+from ..storage.url import DbUrl
 from .fold import FLUSH_ROWS, Folded
 from .full import reload
 from .run import Context, bind
@@ -126,7 +127,7 @@ def _follow(ctx: Context, file: str, pos: int) -> None:
     ctx.progress.begin("Reading binary log", offset(max(logs), logs[max(logs)]) - start)
     logging.getLogger("pymysqlreplication").setLevel(logging.ERROR)
     stream = BinLogStreamReader(
-        connection_settings={"host": url.host, "port": url.port, "user": url.user, "password": url.password or ""},
+        connection_settings=binlog_settings(url),
         server_id=ctx.options.server_id, log_file=file, log_pos=pos, resume_stream=True, blocking=False,
         only_events=[WriteRowsEvent, UpdateRowsEvent, DeleteRowsEvent, XidEvent],
         only_schemas=[url.database], only_tables=[t.name for t in SAKILA_TABLES], is_mariadb=False)
@@ -153,6 +154,15 @@ def _follow(ctx: Context, file: str, pos: int) -> None:
     _apply(ctx, folded, committed)
     ctx.progress.end()
     ctx.summary.position = f"binlog {committed[0]}:{committed[1]}"
+
+
+def binlog_settings(url: DbUrl) -> dict:
+    """PyMySQL settings of the binary-log reader, with the read/write timeout every MySQL connection has
+    (DVDRENTAL_DB_TIMEOUT): a frozen server ends the run with an error instead of blocking it."""
+    from ..storage.mysql import timeout_seconds
+    timeout = timeout_seconds()
+    return {"host": url.host, "port": url.port, "user": url.user, "password": url.password or "",
+            "connect_timeout": min(10, timeout), "read_timeout": timeout, "write_timeout": timeout}
 
 
 def _offsets(logs: dict[str, int]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,24 @@ if TYPE_CHECKING:  # the writer process imports storage: keep numpy and the simu
     from ..sim.basedata import BaseData
     from ..sim.events import DayEvents
 
+
+
+@contextmanager
+def undo_on_error(*steps: Callable[[], object]) -> Iterator[None]:
+    """Run the cleanup `steps` if the block fails, then re-raise the block's own error.
+
+    The one way an error path cleans up: a step that fails too (the server died, so a rollback or a
+    drop cannot reach it either) is skipped, never raised over the error that led there, which is
+    the one the user must see. Later steps still run."""
+    try:
+        yield
+    except BaseException:
+        for step in steps:
+            try:
+                step()
+            except Exception:
+                pass
+        raise
 
 
 class Database:
@@ -57,6 +75,7 @@ class Database:
         raise NotImplementedError
 
     def rollback(self) -> None:
+        """Called on error paths (through `undo_on_error`); a lost connection rolls back by itself."""
         raise NotImplementedError
 
     def table_names(self) -> set[str]:
@@ -138,11 +157,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.begin()
-        try:
+        with undo_on_error(self.rollback):
             yield
-        except BaseException:
-            self.rollback()
-            raise
         self.commit()
 
     @contextmanager
@@ -238,19 +254,14 @@ class Database:
 
         With `exports` (an exports.DailyExport) each day's folder is staged inside the transaction and
         published once it is committed; a run killed in between publishes it on its next start."""
-        try:
-            with self.transaction():
-                if exports is not None:
-                    exports.prepare(self, batch)
-                self.apply(batch.writes())
-                self.execute("UPDATE sim_state SET last_day = ?, counters = ? WHERE id = 1",
-                             (last_day, json.dumps(counters, sort_keys=True)))
-                if exports is not None:
-                    exports.stage(batch)
-        except BaseException:
+        with undo_on_error(*([exports.discard] if exports is not None else [])), self.transaction():
             if exports is not None:
-                exports.discard()
-            raise
+                exports.prepare(self, batch)
+            self.apply(batch.writes())
+            self.execute("UPDATE sim_state SET last_day = ?, counters = ? WHERE id = 1",
+                         (last_day, json.dumps(counters, sort_keys=True)))
+            if exports is not None:
+                exports.stage(batch)
         if exports is not None:
             exports.publish()
 

@@ -16,15 +16,18 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 try:  # the C extension must load before anything imports ssl (see SPEC, known traps)
-    import _mysql_connector  # noqa: F401
+    from _mysql_connector import MySQLInterfaceError
 except ImportError:  # pragma: no cover - pure Python fallback
-    pass
+    class MySQLInterfaceError(Exception):  # type: ignore[no-redef]
+        """Never raised: stands in for the C extension's error."""
 import mysql.connector
 from mysql.connector import errorcode
+from mysql.connector.errors import get_mysql_exception
 
-from ..errors import DatabaseError, LockedError
+from ..config import check_number
+from ..errors import ConfigError, DatabaseError, LockedError
 from ..paths import MYSQL_SCHEMA, SQL_DIR
-from .base import Database
+from .base import Database, undo_on_error
 from .rows import Insert, Update
 from .tables import SAKILA_FUNCTIONS, SAKILA_PROCEDURES, SAKILA_VIEWS
 from .url import DbUrl
@@ -39,6 +42,36 @@ LOCK_WAIT = 2
 #: A holder whose session stays idle this long is a live run: a dead client's idle session is closed
 #: by the server within milliseconds.
 LIVE_IDLE = 0.25
+#: Seconds any one read from or write to the server may take before the connection is given up (so a
+#: frozen server or network ends a run with an error instead of blocking it for ever): long enough for
+#: the longest legitimate statement (LOAD DATA of a big batch, a validation query over decades of
+#: rentals, an adoption ALTER). Set DVDRENTAL_DB_TIMEOUT to change it.
+DEFAULT_TIMEOUT = 600
+MAX_TIMEOUT = 7 * 24 * 3600
+TIMEOUT_ENV = "DVDRENTAL_DB_TIMEOUT"
+#: What the driver raises: its own errors, and the C extension's raw error, which a few calls of the
+#: connection (commit, rollback, close) let through unwrapped.
+DRIVER_ERRORS = (mysql.connector.Error, MySQLInterfaceError)
+
+
+def timeout_seconds() -> int:
+    """The read/write timeout of every MySQL connection (this process, the writer, the binlog reader):
+    DVDRENTAL_DB_TIMEOUT whole seconds (1 .. one week), else DEFAULT_TIMEOUT."""
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{TIMEOUT_ENV} must be a whole number of seconds, got {text[:40]!r}",
+                          hint=f"unset it for the default {DEFAULT_TIMEOUT} s") from None
+    return check_number(TIMEOUT_ENV, value, 1, MAX_TIMEOUT, whole=True)
+
+
+def _wrapped(err: MySQLInterfaceError) -> mysql.connector.Error:
+    """The C extension's raw error as the driver's own (what the rest of the driver raises)."""
+    return get_mysql_exception(getattr(err, "errno", None) or 2013, msg=getattr(err, "msg", None) or str(err),
+                               sqlstate=getattr(err, "sqlstate", None))
 
 
 def _tsv(value: Any) -> str:
@@ -171,10 +204,12 @@ class MySQLDatabase(Database):
 
     def __init__(self, url: DbUrl, create: bool = True) -> None:
         super().__init__(url)
+        timeout = timeout_seconds()
         try:
             self.conn = mysql.connector.connect(
                 host=url.host, port=url.port, user=url.user, password=url.password,
-                connection_timeout=10, autocommit=True, charset="utf8mb4", collation="utf8mb4_general_ci",
+                connection_timeout=min(10, timeout), read_timeout=timeout, write_timeout=timeout,
+                autocommit=True, charset="utf8mb4", collation="utf8mb4_general_ci",
                 allow_local_infile=True,
                 sql_mode="STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION")
         except mysql.connector.Error as exc:
@@ -192,10 +227,14 @@ class MySQLDatabase(Database):
         self.local_infile = True  # until the server says otherwise
 
     def close(self) -> None:
+        """Cleanup: never raises (a lost or dead connection is closed already as far as we care)."""
         try:
             self.cur.close()
+        except DRIVER_ERRORS:
+            pass
+        try:
             self.conn.close()
-        except mysql.connector.Error:
+        except DRIVER_ERRORS:
             pass
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -261,12 +300,17 @@ class MySQLDatabase(Database):
             self.rollback()
 
     def commit(self) -> None:
-        self.conn.commit()
+        try:
+            self.conn.commit()
+        except MySQLInterfaceError as err:
+            raise _wrapped(err) from None
 
     def rollback(self) -> None:
+        """Cleanup: never raises. A connection that cannot roll back is lost, and the server rolls back
+        a lost session's transaction itself; the error that led here is the one to report."""
         try:
             self.conn.rollback()
-        except mysql.connector.Error:
+        except DRIVER_ERRORS:
             pass
 
     def table_names(self) -> set[str]:
@@ -305,11 +349,8 @@ class MySQLDatabase(Database):
             self.execute(f"DROP TRIGGER IF EXISTS `{name}`")
 
     def drop_all(self) -> None:
-        self.execute("SET foreign_key_checks = 0")
-        try:
+        with self.relaxed_foreign_keys():
             super().drop_all()
-        finally:
-            self.execute("SET foreign_key_checks = 1")
 
     def optimize(self, tables: Sequence[str]) -> list[str]:
         """ANALYZE TABLE, then OPTIMIZE TABLE (InnoDB rebuilds each table and analyzes it again)."""
@@ -389,11 +430,12 @@ class MySQLDatabase(Database):
 
     @contextmanager
     def relaxed_foreign_keys(self) -> Iterator[None]:
-        self.execute("SET foreign_key_checks = 0")
-        try:
-            yield
-        finally:
+        def restore() -> None:
             self.execute("SET foreign_key_checks = 1")
+        self.execute("SET foreign_key_checks = 0")
+        with undo_on_error(restore):
+            yield
+        restore()
 
     def days_between(self, later: str, earlier: str) -> str:
         return f"DATEDIFF({later}, {earlier})"
