@@ -274,12 +274,11 @@ class MySQLDatabase(Database):
 
     def stream(self, sql: str, params: Sequence[Any] = (), raw: bool = False) -> Iterator[tuple]:
         cur = self.conn.cursor(raw=raw)
-        try:
+        with undo_on_error(cur.close):  # a reader stopped early, or a lost server, is what to report
             cur.execute(_sql(sql) if params else sql, tuple(params) or None)
             while rows := cur.fetchmany(10_000):
                 yield from rows
-        finally:
-            cur.close()
+        cur.close()
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         sql = _sql(sql)
