@@ -194,7 +194,8 @@ def errors(run: bool = False) -> Iterator[None]:
 
 def _is_db_error(exc: BaseException) -> bool:
     mod = type(exc).__module__
-    return mod.startswith(("mysql.connector", "pymysql", "duckdb", "_duckdb")) or mod == "sqlite3"
+    drivers = ("mysql.connector", "_mysql_connector", "pymysql", "duckdb", "_duckdb", "sqlite3")
+    return mod.startswith(drivers)
 
 
 def load(config_path: str | None, seed: int | None = None, overrides: dict | None = None,

@@ -22,6 +22,7 @@ from .sim.day import morning_work, step
 from .sim.events import DayStats
 from .sim.state import Model, SimState
 from .storage import Database
+from .storage.base import undo_on_error
 from .storage.rows import Batch, sim_state_row
 from .storage.snapshot import read_snapshot
 from .writer import BatchWriter
@@ -140,15 +141,11 @@ def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimSt
     seed = cfg.simulation.seed
     model = build_model(cfg, seed)
     start = day_number(cfg.simulation.start_date)
-    try:
+    with undo_on_error(db.rollback, db.drop_all):  # never leave a half-made schema behind
         db.create_schema()
         base = make_base(model.cfg, seed)
         db.write_base(base, sim_state_row(seed, start, start - 1, "generator", base.counters,
                                           cfg.simulation_dict()), log=model.cfg.late_changes.change_log)
-    except BaseException:
-        db.rollback()
-        db.drop_all()  # never leave a half-made schema behind
-        raise
     return model, load_state(db, model)
 
 
