@@ -9,7 +9,7 @@ import click
 
 from dvdrental import cli
 from dvdrental.config import MAX_DAYS, MAX_WEEKS
-from dvdrental.run import advance
+from dvdrental.run import Span, advance
 
 
 def _until(value: str | None) -> dt.date | None:
@@ -42,7 +42,7 @@ def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes
     if len(given) > 1:
         raise click.UsageError(f"give only one of WEEKS, --days and --until (got {', '.join(given)})")
     with cli.errors(run=True):
-        span = cli.span(weeks, days, _until(until))
+        span = Span(weeks=weeks, days=days, until=_until(until))
         override = cli.load(config_path) if config_path else None
         base = override or cli.load(None)
         exports = cli.export_dir(base, export_dir)

@@ -12,11 +12,10 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from .config import Config, check_last_day, check_number, database_url, load_config
+from .config import Config, check_number, database_url, load_config
 from .paths import resolve
 from .errors import ConfigError, DvdRentalError, mask_credentials
 from .sim.events import DayStats
-from .run import Span
 from .storage import Database, connect
 
 
@@ -116,23 +115,6 @@ def database_names(value: str) -> list[str]:
     if len(names) > MAX_DATABASES:
         raise ConfigError(f"--databases: {len(names)} names, at most {MAX_DATABASES}")
     return names
-
-
-class _BoundedSpan(Span):
-    """A Span that refuses to run past the last date a simulation can reach (checked before any day)."""
-
-    def last_day(self, after: int) -> int:
-        from .sim.calendar import date_of
-        last = super().last_day(after)
-        check_last_day(date_of(last), f"this run (from {date_of(after + 1)} to {date_of(last)})")
-        return last
-
-
-def span(weeks: int | None, days: int | None, until: dt.date | None) -> Span:
-    """incremental_update.py's WEEKS / --days / --until, bounded by the calendar."""
-    if until is not None:
-        check_last_day(until, f"--until {until}")
-    return _BoundedSpan(weeks=weeks, days=days, until=until)
 
 
 def common_options(func: Callable) -> Callable:

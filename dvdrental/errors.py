@@ -20,9 +20,10 @@ _MIN_SECRET = 6
 _KEY_VALUE = re.compile(r"""(?ix)(?<![a-z])(password|passwd|pwd)(\s*=\s*|["']\s*:\s*)
                             ("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[^\s,;)}\]]+)""")
 #: user:password@ in running text, with or without a (malformed) scheme before it: mysql://u:p@h,
-#: mysql:/u:p@h, mysql//u:p@h, u:p@h. The password runs to the token's last @ (it may hold @ : / #);
-#: without a scheme it may not start with // (that is scheme://user@, no password).
-_USERINFO = re.compile(r"""(?i)((?:[a-z][a-z0-9+.-]*(?::/*|/{2,}))[^\s:/@'"]*|[^\s:/@'"]*(?=:(?!//)))"""
+#: mysql:/u:p@h, mysql//u:p@h, u:p@h. A scheme needs a / after it (else u:p:q@h reads as scheme u).
+#: The password runs to the token's last @ (it may hold @ : / #); without a scheme it may not start
+#: with // (that is scheme://user@, no password).
+_USERINFO = re.compile(r"""(?i)((?:[a-z][a-z0-9+.-]*(?::/+|/{2,}))[^\s:/@'"]*|[^\s:/@'"]*(?=:(?!//)))"""
                        r""":(?!/?\*\*\*@)\S*@""")
 #: the scheme prefixes kept when a whole malformed URL is masked.
 _SCHEME = re.compile(r"(?i)^\s*(?:mysql\+mysqlconnector|mysql|mariadb)(?::/*|/+)")

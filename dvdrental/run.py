@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .config import Config, effective, stored, without_run_length
+from .config import Config, check_last_day, effective, stored, without_run_length
 from .errors import StateError
 from .sim.basedata import make_base
 from .sim.calendar import date_of, day_number, day_text
@@ -236,14 +236,21 @@ class Span:
     days: int | None = None
     until: dt.date | None = None
 
+    def __post_init__(self) -> None:
+        if self.until is not None:  # refused before any database is opened
+            check_last_day(self.until, f"--until {self.until}")
+
     def last_day(self, after: int) -> int:
+        """The run's last day after day `after`; never past the last date a simulation can reach."""
         if self.until is not None:
             target = day_number(self.until)
             if target <= after:
                 raise StateError(f"--until {self.until} is not after the last simulated day {date_of(after)}",
                                  hint="nothing to do; pick a later date")
             return target
-        return after + (self.days if self.days is not None else 7 * (self.weeks or 1))
+        last = after + (self.days if self.days is not None else 7 * (self.weeks or 1))
+        check_last_day(date_of(last), f"this run (from {date_of(after + 1)} to {date_of(last)})")
+        return last
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ one in flight while the next is simulated, and commits them in day order.
 The writer is a fresh interpreter (`python -m dvdrental.writer`), not a fork: a forked child would
 carry the parent's SQLite state (which SQLite forbids across fork: its lock bookkeeping would be
 wrong) and copies of the parent's run lock (a descriptor of the file) and MySQL session, which would
-keep the run lock alive after the parent is killed. It inherits only its two pipes and imports only the storage layer (no
-numpy, no simulation, not the parent's script), so it is ready in ~0.1 s; runs shorter than
-SEPARATE_MIN_DAYS still write in-process.
+keep the run lock alive after the parent is killed. It inherits only its two pipes and imports only
+the storage layer (no numpy, no simulation, not the parent's script), so it is ready in ~0.1 s; runs
+shorter than SEPARATE_MIN_DAYS still write in-process.
 
 Safety: the child dies with its parent (PR_SET_PDEATHSIG), so a killed run never leaves a writer
 behind; a batch is one transaction, so whatever was in flight is either committed whole or rolled
@@ -26,7 +26,6 @@ STOP_WAIT seconds, then kills it (the batch rolls back). Only then is the run lo
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import subprocess
@@ -35,29 +34,18 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .children import die_with_parent
 from .errors import DatabaseError
 from .exports.daily import DailyExport, Target
 from .paths import PROJECT_ROOT
 from .storage import Database, connect
 from .storage.rows import Batch
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int) -> None:
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: rely on the pipe closing
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 def _serve(parent: int, jobs: Connection, results: Connection) -> None:
     """The writer process: connect to the URL it is sent first, write each batch, report back,
     stop on None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(parent)
+    die_with_parent(parent)
     try:
         url, target = jobs.recv()
     except (EOFError, OSError):  # the run stopped before it sent anything

@@ -93,17 +93,23 @@ def db_url(request, tmp_path):
         yield request.getfixturevalue("mysql_url")
 
 
-@pytest.fixture(scope="session")
-def binlog_server():
-    """A MariaDB server of the tests' own with the binary log on (for CDC), started once a session."""
+def own_server(purpose: str):
+    """A not yet started MariaDB server of the tests' own (tests/servers.py), or skip the test when no
+    server binary is installed (fail under CI, where `purpose` must run)."""
     from servers import OwnServer
     server = OwnServer()
     problem = server.problem()
     if problem:
         if IN_CI:
-            pytest.fail(f"CDC tests need a MariaDB server binary under CI: {problem}")
+            pytest.fail(f"{purpose} need a MariaDB server binary under CI: {problem}")
         pytest.skip(problem)
-    with server:
+    return server
+
+
+@pytest.fixture(scope="session")
+def binlog_server():
+    """A MariaDB server of the tests' own with the binary log on (for CDC), started once a session."""
+    with own_server("CDC tests") as server:
         yield server
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import random
 import signal
 import subprocess
@@ -56,3 +57,12 @@ def kill_at_random(args: list[str], seed: int, tries: int, done: Callable[[], bo
         if proc.returncode == 0 or done():
             break
     return kills
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    """Two folder trees with the same names and byte-identical files (export folders compared)."""
+    cmp = filecmp.dircmp(a, b)
+    if cmp.left_only or cmp.right_only or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    return not mismatch and not errors and all(same_tree(a / d, b / d) for d in cmp.common_dirs)

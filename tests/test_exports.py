@@ -1,7 +1,6 @@
 """Daily exports: replaying the folders rebuilds the database, a killed run leaves the same folders as
 an uninterrupted one, and a folder that cannot continue a database's exports is refused up front."""
 
-import filecmp
 import json
 import os
 import subprocess
@@ -23,7 +22,7 @@ from dvdrental.run import Span, advance, generate, new_exports
 from dvdrental.storage import connect
 from dvdrental.storage.tables import SAKILA_TABLES
 from conftest import ROOT, tiny_config
-from helpers import kill_at_random, timed_run, violations
+from helpers import kill_at_random, same_tree, timed_run, violations
 
 CFG = tiny_config(late_changes={"return_corrections": 20.0, "refunds": 10.0, "voided_rentals": 10.0,
                                 "customer_edits": 20.0, "price_changes": 10.0, "account_closures": 10.0})
@@ -36,14 +35,6 @@ def url_of(db):
 def sakila_digests(db):
     digests = table_digests(db)
     return {t.name: digests[t.name] for t in SAKILA_TABLES}
-
-
-def same_tree(a: Path, b: Path) -> bool:
-    cmp = filecmp.dircmp(a, b)
-    if cmp.left_only or cmp.right_only or cmp.funny_files:
-        return False
-    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
-    return not mismatch and not errors and all(same_tree(a / d, b / d) for d in cmp.common_dirs)
 
 
 def test_replaying_the_folders_rebuilds_the_database(db_url, tmp_path):

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import json
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from dvdrental.checks.validation import validate
 from dvdrental.checksum import checksum
 from dvdrental.run import Span, advance, create
 from dvdrental.storage import connect
-from helpers import kill_at_random, timed_run, violations
+from helpers import kill_at_random, same_tree, timed_run, violations
 
 
 def _config_file(tmp_path: Path, **sections: dict) -> str:
@@ -47,14 +46,6 @@ def _sim_state(url: str) -> dict:
     with connect(url, create=False) as db:
         cols = [c for c in db.table_columns("sim_state") if c != "tool_version"]
         return dict(zip(cols, db.query(f"SELECT {', '.join(cols)} FROM sim_state")[0]))
-
-
-def _same_tree(a: Path, b: Path) -> bool:
-    cmp = filecmp.dircmp(a, b)
-    if cmp.left_only or cmp.right_only or cmp.funny_files:
-        return False
-    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
-    return not mismatch and not errors and all(_same_tree(a / d, b / d) for d in cmp.common_dirs)
 
 
 # ---- item 4: validate.py reads one consistent snapshot --------------------------------------------
@@ -134,7 +125,7 @@ def test_a_killed_generator_is_finished_by_the_same_command(db_url, tmp_path):
     with connect(url, create=False) as db, connect(ref, create=False) as one:
         assert checksum(db) == checksum(one)
         assert violations(db) == {}
-    assert _same_tree(out, ref_out)
+    assert same_tree(out, ref_out)
     # once complete, the same command has nothing left to do; another simulation is refused
     done = subprocess.run(command(url, out)[:-2], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and "" == done.stderr

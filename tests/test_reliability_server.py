@@ -18,7 +18,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import IN_CI
+from conftest import own_server as conftest_own_server
 from helpers import ROOT
 
 TIMEOUT = 3  # seconds: DVDRENTAL_DB_TIMEOUT for the frozen-server runs
@@ -26,14 +26,7 @@ TIMEOUT = 3  # seconds: DVDRENTAL_DB_TIMEOUT for the frozen-server runs
 
 @contextmanager
 def own_server() -> Iterator:
-    from servers import OwnServer
-    server = OwnServer()
-    problem = server.problem()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"server-fault tests need a MariaDB server binary under CI: {problem}")
-        pytest.skip(problem)
-    with server:
+    with conftest_own_server("server-fault tests") as server:
         try:
             yield server
         finally:

@@ -201,9 +201,12 @@ def _image(table: Table, values: dict) -> tuple:
                          "was FULL", hint="rebuild: run --mode cdc into a new --warehouse path") from None
 
 
+#: Where each table's key columns sit in its row image.
+_KEY_AT = {t.name: tuple(t.column_names.index(c) for c in t.key) for t in SAKILA_TABLES}
+
+
 def _key(table: Table, image: tuple) -> tuple:
-    names = table.column_names
-    return tuple(image[names.index(c)] for c in table.key)
+    return tuple(image[i] for i in _KEY_AT[table.name])
 
 
 def _apply(ctx: Context, folded: Folded, position: tuple[str, int]) -> None:

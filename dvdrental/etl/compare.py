@@ -15,9 +15,9 @@ import duckdb
 
 from ..storage.base import Database
 from ..storage.tables import SAKILA_TABLES, Table
-from .columns import TYPES, select_cast
+from .columns import select_cast
 from .source import chunks
-from .warehouse import Warehouse, check_file
+from .warehouse import Warehouse, check_file, column_ddl
 
 EXAMPLES = 5
 
@@ -46,7 +46,7 @@ def compare(db: Database, path: Path) -> dict:
 
 def _table(con: duckdb.DuckDBPyConnection, db: Database, table: Table, present: bool) -> dict:
     cols = ", ".join(f'"{c}"' for c in table.column_names)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE src ({_ddl(table)})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE src ({column_ddl(table)})")
     for chunk in chunks(db, table):
         con.register("stage", chunk)
         con.execute(f"INSERT INTO src {select_cast(table.columns)}")
@@ -80,10 +80,6 @@ def _table(con: duckdb.DuckDBPyConnection, db: Database, table: Table, present: 
         out["examples"] += [{"key": list(r[:n]), "what": what, **({"columns": r[n + 1]} if what == "changed" else {})}
                             for r in picked]
     return out
-
-
-def _ddl(table: Table) -> str:
-    return ", ".join(f'"{c}" {TYPES[k]}' for c, k in table.columns)
 
 
 def _digest(con: duckdb.DuckDBPyConnection, source: str, cols: str) -> tuple[int, str | None]:

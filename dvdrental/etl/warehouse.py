@@ -28,9 +28,13 @@ RUNS_DDL = ("CREATE TABLE IF NOT EXISTS etl_run (run_id BIGINT PRIMARY KEY, mode
             "rows_written BIGINT NOT NULL, rows_deleted BIGINT NOT NULL, position VARCHAR)")
 
 
+def column_ddl(table: Table) -> str:
+    """The table's columns with their warehouse types (what the warehouse and the comparison create)."""
+    return ", ".join(f'"{c}" {TYPES[k]}' for c, k in table.columns)
+
+
 def table_ddl(table: Table) -> str:
-    cols = ", ".join(f'"{c}" {TYPES[k]}' for c, k in table.columns)
-    return f"CREATE TABLE IF NOT EXISTS {table.name} ({cols}, PRIMARY KEY ({', '.join(table.key)}))"
+    return f"CREATE TABLE IF NOT EXISTS {table.name} ({column_ddl(table)}, PRIMARY KEY ({', '.join(table.key)}))"
 
 
 def check_file(path: Path) -> None:
@@ -95,9 +99,6 @@ class Warehouse:
     def create_tables(self) -> None:
         for table in SAKILA_TABLES:
             self.con.execute(table_ddl(table))
-
-    def is_loaded(self) -> bool:
-        return self.state().get("source") is not None
 
     # ---- state ------------------------------------------------------------------------------------
     def state(self) -> dict:

@@ -161,11 +161,15 @@ class Database:
             yield
         self.commit()
 
+    def begin_read(self) -> None:
+        """Start the read-only transaction of `consistent_read` (an engine may take its snapshot now)."""
+        self.begin()
+
     @contextmanager
     def consistent_read(self) -> Iterator[None]:
         """Every query inside sees one committed state of the database (an ETL extract, a comparison),
         whatever a concurrent run commits meanwhile. Nothing is written."""
-        self.begin()
+        self.begin_read()
         try:
             yield
         finally:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 try:  # the C extension must load before anything imports ssl (see SPEC, known traps)
     from _mysql_connector import MySQLInterfaceError
@@ -25,6 +23,7 @@ from mysql.connector import errorcode
 from mysql.connector.errors import get_mysql_exception
 
 from ..config import check_number
+from ..children import dies_with_us
 from ..errors import ConfigError, DatabaseError, LockedError
 from ..paths import MYSQL_SCHEMA, SQL_DIR
 from .base import Database, undo_on_error
@@ -178,22 +177,6 @@ def defaults_file(url: DbUrl) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def die_with_parent() -> Callable[[], None] | None:
-    """A preexec_fn that makes the child get SIGKILL when this process dies, however it dies (Linux
-    PR_SET_PDEATHSIG), so a killed backup never leaves mysqldump running; None where unsupported."""
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def arm() -> None:
-        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # the parent died before the line above
-            os._exit(1)
-    return arm
-
-
 def client_command(tool: str, options: str, *args: str) -> list[str]:
     """A MySQL client command line; --defaults-extra-file must come first, and carries the password."""
     return [tool, f"--defaults-extra-file={options}", *args]
@@ -288,15 +271,10 @@ class MySQLDatabase(Database):
     def begin(self) -> None:
         self.conn.start_transaction()
 
-    @contextmanager
-    def consistent_read(self) -> Iterator[None]:
+    def begin_read(self) -> None:
         """InnoDB's consistent snapshot (REPEATABLE READ), taken now rather than at the first read."""
         self.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         self.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-        try:
-            yield
-        finally:
-            self.rollback()
 
     def commit(self) -> None:
         try:
@@ -373,7 +351,7 @@ class MySQLDatabase(Database):
                                  "--no-tablespaces", "--default-character-set=utf8mb4", f"--result-file={path}",
                                  self.url.database)
             done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  preexec_fn=die_with_parent())
+                                  preexec_fn=dies_with_us())
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
             raise DatabaseError(f"mysqldump failed: {why}")
