@@ -16,6 +16,7 @@ Only the script being run installs the handler; a test importing a script keeps 
 
 from __future__ import annotations
 
+import _thread
 import atexit
 import os
 import signal
@@ -37,6 +38,11 @@ def _in_command(frame: FrameType | None) -> bool:
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
     if _in_command(frame):
+        if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            # inside the import machinery, e.g. a module lock's weakref callback, where an exception is
+            # printed and ignored: deliver the interrupt again as soon as that code has returned
+            _thread.interrupt_main(signum)
+            return
         raise KeyboardInterrupt
     try:
         sys.stdout.flush()
