@@ -10,6 +10,7 @@ import click
 from dvdrental import cli
 from dvdrental.config import MAX_DAYS, MAX_WEEKS
 from dvdrental.run import Span, advance
+from dvdrental.sim.calendar import date_of
 
 
 def _until(value: str | None) -> dt.date | None:
@@ -33,10 +34,14 @@ def _until(value: str | None) -> dt.date | None:
 @cli.simulation_options
 def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes, export_dir):
     """Add WEEKS weeks (default 1) of rentals, returns, payments and customer churn after the last
-    simulated day. Each day is committed on its own: a run that is interrupted resumes where it
-    stopped, and any split of a period gives exactly the same database.
+    simulated day. Runs of up to four weeks commit each day on its own, longer catch-ups 28 days at a
+    time: a run that is interrupted resumes where it stopped, and any split of a period gives exactly
+    the same database.
 
-    The simulation settings stored in the database are used; --config replaces them from now on.
+    --until today is safe from cron: a database already at or past that date is left as it is (one
+    line, exit 0). A standard Sakila database (MySQL's scripts, the SQLite port) is adopted first,
+    with --yes. The simulation settings stored in the database are used; --config replaces them from
+    now on.
     """
     given = [name for name, v in (("WEEKS", weeks), ("--days", days), ("--until", until)) if v is not None]
     if len(given) > 1:
@@ -51,7 +56,10 @@ def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes
                               on_notice=lambda line: click.echo(line, err=True), export_dir=exports,
                               late_changes=late_changes, yes=yes)
             bar.close()
-            if not quiet:
+            if summary.already_done:
+                click.echo(f"{db.url.display()} is already simulated to {date_of(summary.last_day)} "
+                           f"(--until {span.until}): nothing to do")
+            elif not quiet:
                 cli.table(summary.rows(), f"Updated {db.url.display()}:")
 
 

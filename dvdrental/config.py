@@ -27,6 +27,10 @@ LAST_DATE = dt.date(2155, 12, 31)
 #: The longest run one command may ask for (100 years); longer ones are split into several runs.
 MAX_WEEKS = 5200
 MAX_DAYS = 7 * MAX_WEEKS
+#: The largest payment Sakila's payment.amount DECIMAL(5,2) holds; every fee must fit it.
+MAX_AMOUNT_CENTS = 99_999
+#: Days a late return can lie past returns.max_late_days: a move to Monday (2), a late correction (3).
+FEE_SLACK_DAYS = 5
 
 
 def opt(default: Any, doc: str, *, min: Any = None, max: Any = None,
@@ -293,6 +297,17 @@ class Config:
             raise ConfigError("catalog.actors_per_film_max must be <= catalog.actors")
         if self.returns.early_share + self.returns.late_share + self.returns.lost_share > 1:
             raise ConfigError("returns.early_share + returns.late_share + returns.lost_share must be <= 1")
+        r = self.returns
+        days = r.max_late_days + FEE_SLACK_DAYS
+        if round(days * r.late_fee_per_day * 100) > MAX_AMOUNT_CENTS:
+            raise ConfigError(f"returns.max_late_days x returns.late_fee_per_day allows a late fee of "
+                              f"{days * r.late_fee_per_day:,.2f} ({days} days with weekend returns and late "
+                              f"corrections), more than payment.amount holds ({MAX_AMOUNT_CENTS / 100:.2f}, "
+                              "Sakila's DECIMAL(5,2))", hint="lower one of them")
+        if cat.staff_per_store < 2 and self.late_changes.enabled and self.late_changes.payment_corrections > 0:
+            raise ConfigError("late_changes.payment_corrections needs catalog.staff_per_store >= 2 (a correction "
+                              "moves a payment to another member of the store's staff)",
+                              hint="set late_changes.payment_corrections to 0")
         if cat.stores > 255 or cat.stores * cat.staff_per_store > 255:
             raise ConfigError("catalog.stores * catalog.staff_per_store must be <= 255 (Sakila's TINYINT ids)")
         sch = self.inventory_schedule

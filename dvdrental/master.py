@@ -10,7 +10,7 @@ from typing import Callable
 
 from .config import Config
 from .errors import StateError
-from .run import (OnDay, RunSummary, build_model, create, existing_exports, load_state, new_exports,
+from .run import (COMMIT_DAYS, OnDay, RunSummary, build_model, create, existing_exports, load_state, new_exports,
                   same_simulation, simulate)
 from .sim.calendar import day_number
 from .storage import Database
@@ -41,10 +41,6 @@ class MasterResult:
     summary: RunSummary
     resumed_from: int | None  # last simulated day found, when the run resumed
     already_done: bool = False
-
-
-#: Days per transaction when building history in bulk: whole days, committed with sim_state.
-COMMIT_DAYS = 28
 
 
 def run_master(db: Database, cfg: Config, reset: bool = False,

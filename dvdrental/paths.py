@@ -10,6 +10,7 @@ CONFIG_PATH = SHARED / "configs" / "config.json"
 SCENARIO_DIR = SHARED / "configs" / "scenarios"
 SQL_DIR = SHARED / "sql"
 MYSQL_SCHEMA = PROJECT_ROOT / "schema.sql"
+SQLITE_SCHEMA = SQL_DIR / "sqlite_schema.sql"
 
 
 def resolve(path: str | Path) -> Path:

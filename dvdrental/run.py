@@ -240,17 +240,28 @@ class Span:
         if self.until is not None:  # refused before any database is opened
             check_last_day(self.until, f"--until {self.until}")
 
+    def reached(self, after: int) -> bool:
+        """Whether a database at day `after` is already at or past --until: nothing to do, which is no
+        error (cron runs `--until today` whether or not an earlier run caught up)."""
+        return self.until is not None and day_number(self.until) <= after
+
     def last_day(self, after: int) -> int:
         """The run's last day after day `after`; never past the last date a simulation can reach."""
         if self.until is not None:
-            target = day_number(self.until)
-            if target <= after:
-                raise StateError(f"--until {self.until} is not after the last simulated day {date_of(after)}",
-                                 hint="nothing to do; pick a later date")
-            return target
+            return max(after, day_number(self.until))
         last = after + (self.days if self.days is not None else 7 * (self.weeks or 1))
         check_last_day(date_of(last), f"this run (from {date_of(after + 1)} to {date_of(last)})")
         return last
+
+
+#: Days per transaction when building history in bulk (master_simulation, an incremental catch-up
+#: longer than BULK_AFTER_DAYS): whole days, committed with their sim_state. Shorter runs commit daily.
+COMMIT_DAYS = 28
+BULK_AFTER_DAYS = 28
+
+
+def commit_days(days: int) -> int:
+    return COMMIT_DAYS if days > BULK_AFTER_DAYS else 1
 
 
 @dataclass(frozen=True)
@@ -281,36 +292,29 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
             late_changes: bool | None = None, yes: bool = False) -> RunSummary:
     """incremental_update.py: simulate the days after the last simulated one, as far as `span` says.
 
-    A standard Sakila database (MySQL) is adopted first: migrated where needed, continuing its business.
-    Only with `yes`: otherwise the changes it would make go to `on_notice` and AdoptionRefused is raised.
+    A standard Sakila database (MySQL's scripts, the SQLite port) is adopted first: migrated where
+    needed, continuing its business. Only with `yes`: otherwise the changes it would make go to
+    `on_notice` and AdoptionRefused is raised. A database already at or past --until is left as it is
+    (`already_done`). Catch-ups longer than BULK_AFTER_DAYS commit COMMIT_DAYS days at a time.
     """
     summary = RunSummary()
     t = time.perf_counter()
+    say = on_notice or (lambda line: None)
     with db.lock():
-        if db.read_sim_state() is None and db.engine == "mysql":
-            from .adopt import AdoptionRefused, adopt, is_legacy_sakila, plan, read_history
+        if db.read_sim_state() is None:
+            from .adoption import is_legacy_sakila
             if is_legacy_sakila(db):
-                if export_dir is not None:
-                    check_writable(export_dir)  # refuse a bad folder before migrating anything
-                history = read_history(db)
-                span.last_day(day_number(history.last_day))  # refuse a bad span before migrating anything
-                if not yes:  # say what would change, change nothing
-                    changes = plan(db, cfg_override, seed, history)
-                    if on_notice:
-                        on_notice(f"Adopting {db.url.display()} as a dvdrental-live database would:")
-                        for line in changes:
-                            on_notice(f"  - {line}")
-                    raise AdoptionRefused(db, changes)
-                for line in adopt(db, cfg_override, seed, history):
-                    if on_notice:
-                        on_notice(line)
+                if _adopt(db, span, cfg_override, seed, say, export_dir, yes, summary):
+                    return summary
                 cfg_override = None  # the adopted config is stored; it already includes the override
         if db.read_sim_state() is not None:
             for line in db.upgrade():  # a database made by an older version
-                if on_notice:
-                    on_notice(line)
+                say(line)
         pos = position(db, cfg_override, seed)
         exports = existing_exports(pos.sim_state, export_dir)  # first: finishes what a killed run left
+        if span.reached(pos.last_day):
+            summary.already_done, summary.last_day = True, pos.last_day
+            return summary
         last_day = span.last_day(pos.last_day)
         if late_changes is not None and late_changes != pos.config.late_changes.enabled:
             pos = replace(pos, config=pos.config.override({"late_changes": {"enabled": late_changes}}))
@@ -318,8 +322,36 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
         model = build_model(pos.config, pos.seed)
         state = load_state(db, model, pos.sim_state)
         summary.timings["setup"] = time.perf_counter() - t
+        if last_day - pos.last_day > 366:
+            say(f"catching up {(last_day - pos.last_day) / 365.25:.1f} years: {date_of(pos.last_day + 1)} to "
+                f"{date_of(last_day)}, committed {COMMIT_DAYS} days at a time (an interrupted run resumes)")
         if on_start:
             on_start(pos.last_day + 1, last_day)
         store = None if cfg_override is None else lambda: _store_config(db, pos.config)
-        simulate(db, model, state, last_day, summary, on_day, exports=exports, on_first_day=store)
+        simulate(db, model, state, last_day, summary, on_day, commit_days(last_day - pos.last_day),
+                 exports=exports, on_first_day=store)
     return summary
+
+
+def _adopt(db: Database, span: Span, cfg_override: Config | None, seed: int | None, say: Callable[[str], None],
+           export_dir: Path | None, yes: bool, summary: RunSummary) -> bool:
+    """Adopt the Sakila database `db` (with `yes`; else list the changes and refuse). True when the
+    span is already reached: then nothing is adopted or changed."""
+    from .adoption import AdoptionRefused, adopt, plan, read_history
+    history = read_history(db)
+    after = day_number(history.last_day)
+    if span.reached(after):
+        summary.already_done, summary.last_day = True, after
+        return True
+    if export_dir is not None:
+        check_writable(export_dir)  # refuse a bad folder before migrating anything
+    span.last_day(after)  # refuse a bad span before migrating anything
+    if not yes:  # say what would change, change nothing
+        changes = plan(db, cfg_override, seed, history)
+        say(f"Adopting {db.url.display()} as a dvdrental-live database would:")
+        for line in changes:
+            say(f"  - {line}")
+        raise AdoptionRefused(db, changes)
+    for line in adopt(db, cfg_override, seed, history):
+        say(line)
+    return False

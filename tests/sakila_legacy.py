@@ -281,7 +281,8 @@ class LegacyFacts:
     """What the tests need to know about the data they got."""
     first_day: dt.date
     last_rental_day: dt.date
-    last_day: dt.date  # latest date anywhere in the data (the rental load stamp)
+    last_day: dt.date  # the last business day (rentals and payments): where the history ends
+    stamped: dt.date  # the latest date anywhere in the data (the rental load stamp), later
     rentals: int
     open_rentals: int
     payments: int
@@ -391,7 +392,8 @@ def _load(db: Database, rnd: random.Random, n_customers: int, n_films: int, per_
     days = sorted({r[1][:10] for r in rentals})
     return LegacyFacts(
         first_day=dt.date.fromisoformat(days[0]), last_rental_day=dt.date.fromisoformat(days[-1]),
-        last_day=dt.date.fromisoformat(LOADED["rental"][:10]), rentals=len(rentals),
+        last_day=dt.date.fromisoformat(days[-1]), stamped=dt.date.fromisoformat(LOADED["rental"][:10]),
+        rentals=len(rentals),
         open_rentals=sum(r[4] is None for r in rentals), payments=len(payments), customers=n_customers,
         active_customers=sum(p[6] for p in people))
 

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 import incremental_update
-from dvdrental import adopt as adoption
+from dvdrental import adoption
+from dvdrental.adoption import mysql as adopt_mysql
 from dvdrental.checksum import checksum
 from dvdrental.config import load_config
 from dvdrental.errors import StateError
@@ -105,7 +106,7 @@ def test_fixture_has_the_shape_and_quirks_of_the_official_scripts(mysql_url):
     assert q("SELECT COUNT(*) FROM payment WHERE rental_id IS NULL") > 0
     assert q("SELECT COUNT(DISTINCT DATE(rental_date)) FROM rental WHERE return_date IS NULL") == 1
     assert q("SELECT DATE(MAX(rental_date)) FROM rental WHERE return_date IS NULL") == facts.last_rental_day
-    assert facts.last_day > facts.last_rental_day  # Sakila's rows were stamped the days after
+    assert facts.stamped > facts.last_day == facts.last_rental_day  # Sakila's rows were stamped the days after
     db.begin()  # the official triggers really do stamp the wall clock over given dates
     db.execute("INSERT INTO payment (customer_id, staff_id, amount, payment_date) "
                "VALUES (1, 1, 1.00, '2005-06-01 10:00:00')")
@@ -118,7 +119,7 @@ def test_adoption_migrates_without_changing_a_value(mysql_url):
     url, facts = legacy(mysql_url)
     db = connect(url)
     assert adoption.is_legacy_sakila(db)
-    before, fks = dump(db), adoption.foreign_keys(db)
+    before, fks = dump(db), adopt_mysql.foreign_keys(db)
     old_cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
 
     lines = adoption.adopt(db, None, 99)
@@ -129,23 +130,24 @@ def test_adoption_migrates_without_changing_a_value(mysql_url):
                   "re-created 9 foreign keys", "last_update is DATETIME", "address.location accepts NULL",
                   f"inventory.created_at, set to {facts.first_day} 00:00:00", "inventory.retired_at",
                   "index rental.idx_return_date", "created sim_state, sim_customer_event, sim_day",
-                  f"last day {facts.last_day}", "continues on " + str(facts.last_day + dt.timedelta(days=1))):
+                  f"last day {facts.last_day}", f"rental.last_update {facts.stamped}",
+                  "continues on " + str(facts.last_day + dt.timedelta(days=1))):
         assert words in text, words
 
     assert dump(db, old_cols) == before  # every existing value reads back as it was, all columns
     assert db.query("SELECT COUNT(*) FROM inventory WHERE created_at <> ? OR retired_at IS NOT NULL",
                     (f"{facts.first_day} 00:00:00",))[0][0] == 0
     assert triggers(db) == FILM_TRIGGERS
-    after = adoption.foreign_keys(db)
+    after = adopt_mysql.foreign_keys(db)
     assert {k: v for k, v in after.items() if k[0] in old_cols} == fks  # re-created exactly
     assert ("sim_customer_event", "fk_sim_customer_event_customer") in after
     assert not adoption.is_legacy_sakila(db)
-    assert adoption.FK_SAVE not in db.table_names()
+    assert adopt_mysql.FK_SAVE not in db.table_names()
 
     # the migrated columns are those of schema.sql: a generator-made schema has the same shape
     ref = connect(mysql_url("ref"))
     ref.create_schema()
-    assert shape(db) == shape(ref)
+    assert [c for c in shape(db) if c[0] != "sim_imported"] == shape(ref)  # bar the record of the import
 
     st = db.require_sim_state()
     assert (st["origin"], st["seed"]) == ("sakila", 99)
@@ -162,7 +164,7 @@ def test_adoption_migrates_without_changing_a_value(mysql_url):
     # adopting again is a no-op: every step finds its work done, and nothing changes
     digest, layout = checksum(db), shape(db)
     history = adoption.read_history(db)
-    assert [step(db, history) for step in adoption.STEPS] == [[]] * len(adoption.STEPS)
+    assert [step(db, history) for step in adopt_mysql.STEPS] == [[]] * len(adopt_mysql.STEPS)
     with pytest.raises(StateError, match="not a standard Sakila database"):
         adoption.adopt(db)
     assert checksum(db) == digest and shape(db) == layout
@@ -261,7 +263,7 @@ def test_interrupted_adoption_completes_on_the_next_run(mysql_url, when, fks_sav
     url, facts = legacy(mysql_url, "cut")
     ref_url, _ = legacy(mysql_url, "ref")
     with connect(url) as db:
-        before, fks = dump(db), adoption.foreign_keys(db)
+        before, fks = dump(db), adopt_mysql.foreign_keys(db)
         old_cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
         real = db.execute
 
@@ -276,8 +278,8 @@ def test_interrupted_adoption_completes_on_the_next_run(mysql_url, when, fks_sav
     with connect(url) as db:
         assert db.read_sim_state() is None and adoption.is_legacy_sakila(db)
         # where widening stopped, foreign keys are missing: only the saved definitions know them
-        assert (adoption.FK_SAVE in db.table_names()) == fks_saved
-        assert ({k for k in adoption.foreign_keys(db) if k[0] in old_cols} != set(fks)) == fks_saved
+        assert (adopt_mysql.FK_SAVE in db.table_names()) == fks_saved
+        assert ({k for k in adopt_mysql.foreign_keys(db) if k[0] in old_cols} != set(fks)) == fks_saved
         notices: list[str] = []
         advance(db, Span(weeks=1), on_notice=notices.append, yes=True)
         assert any("adopted as a dvdrental-live database" in n for n in notices)
@@ -287,20 +289,27 @@ def test_interrupted_adoption_completes_on_the_next_run(mysql_url, when, fks_sav
             assert shape(db) == shape(ref)
             assert triggers(db) == triggers(ref) == FILM_TRIGGERS
             assert checksum(db) == checksum(ref)
-        assert {k: v for k, v in adoption.foreign_keys(db).items() if k[0] in old_cols} == fks
-        assert adoption.FK_SAVE not in db.table_names()
+        assert {k: v for k, v in adopt_mysql.foreign_keys(db).items() if k[0] in old_cols} == fks
+        assert adopt_mysql.FK_SAVE not in db.table_names()
         assert violations(db) == {}
 
 
-def test_bad_span_is_refused_before_anything_is_migrated(mysql_url):
+@pytest.mark.parametrize("until", ["last", "before"])
+def test_until_reached_leaves_a_sakila_database_untouched(mysql_url, until):
+    """cron runs `--until DATE` whatever the database holds: at or before Sakila's last day there is
+    nothing to do, so nothing is adopted (not even with --yes) and the run says so in one line."""
     url, facts = legacy(mysql_url)
+    day = facts.last_rental_day - dt.timedelta(days=0 if until == "last" else 30)
     with connect(url) as db:
-        layout, trig = shape(db), triggers(db)
-    r = CliRunner().invoke(incremental_update.main, ["--db", url, "--until", str(facts.last_rental_day)])
-    assert r.exit_code == 2 and "is not after the last simulated day" in r.output, r.output
-    assert "dropped trigger" not in r.output
+        layout, trig, rows = shape(db), triggers(db), dump(db)
+    for _ in range(2):
+        r = CliRunner().invoke(incremental_update.main, ["--db", url, "--until", str(day), "--yes"])
+        assert r.exit_code == 0, r.output
+        assert r.output.splitlines() == [f"{url} is already simulated to {facts.last_day} (--until {day}): "
+                                         "nothing to do"]
     with connect(url) as db:
-        assert shape(db) == layout and triggers(db) == trig and adoption.is_legacy_sakila(db)
+        assert shape(db) == layout and triggers(db) == trig and dump(db) == rows
+        assert adoption.is_legacy_sakila(db)
 
 
 def test_sakila_without_rentals_is_refused_untouched(mysql_url):

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 import incremental_update
-from dvdrental import adopt as adoption
+from dvdrental import adoption
+from dvdrental.adoption import mysql as adopt_mysql
 from dvdrental.errors import StateError
 from dvdrental.run import Span, advance
 from dvdrental.storage import Database, connect
@@ -136,7 +137,7 @@ def test_hostile_names_read_from_the_database_are_quoted(mysql_url):
                                         "WHERE trigger_schema = DATABASE()")
         assert INDEX not in names(db, "SELECT index_name FROM information_schema.statistics "
                                       "WHERE table_schema = DATABASE()")
-        fks = adoption.foreign_keys(db)
+        fks = adopt_mysql.foreign_keys(db)
         assert fks[("rental", FOREIGN_KEY)].ref_table == "inventory"  # re-created under its own name
         assert db.query("SELECT data_type FROM information_schema.columns WHERE table_schema = DATABASE() "
                         "AND table_name = 'rental' AND column_name = 'inventory_id'")[0][0] == "int"
@@ -145,6 +146,6 @@ def test_hostile_names_read_from_the_database_are_quoted(mysql_url):
 
 
 def test_ident_doubles_backticks():
-    assert adoption.ident("plain") == "`plain`"
-    assert adoption.ident("a`b; c") == "`a``b; c`"
-    assert adoption.ident("``") == "``````"
+    assert adopt_mysql.ident("plain") == "`plain`"
+    assert adopt_mysql.ident("a`b; c") == "`a``b; c`"
+    assert adopt_mysql.ident("``") == "``````"

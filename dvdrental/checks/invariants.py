@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..storage import Database
-from ..storage.tables import FOREIGN_KEYS, TABLES
+from ..storage.tables import FOREIGN_KEYS, IMPORTED, TABLES
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Context:
     since: str = "1000-01-01 00:00:00"
     late_fee_cents: int = 100
     change_log: bool = False  # sim_change_log is kept (and must agree with the tables)
+    imported: tuple[tuple[str, int], ...] = ()  # an adopted database's highest imported id per table
 
 
 @dataclass(frozen=True)
@@ -172,10 +173,15 @@ _DATED = {
 
 
 def not_after_last_day(db: Database, ctx: Context) -> list[str]:
+    """No row carries a time after the last simulated day; imported rows keep their own stamps
+    (Sakila's load stamps and 2014 address edits lie after its last business day)."""
     out = []
+    imported = dict(ctx.imported)
     for table, cols in _DATED.items():
         key = ", ".join(TABLES[table].key)
-        cond = " OR ".join(f"{c} > ?" for c in cols)
+        cond = "(" + " OR ".join(f"{c} > ?" for c in cols) + ")"
+        if table in imported:
+            cond += f" AND {key} > {int(imported[table])}"
         out += [f"{table} {v}" for v in _ids(db, f"SELECT {key} FROM {table} WHERE {cond}",
                                              (ctx.last_day_end,) * len(cols))]
     return out
@@ -219,16 +225,19 @@ def change_log(db: Database, ctx: Context) -> list[str]:
     if first is None:
         return []
     out = []
+    imported = dict(ctx.imported)  # an adopted database's own rows keep their (later) stamps unlogged
     for table in TABLES.values():
         if table.name.startswith("sim_") or "last_update" not in table.column_names:
             continue
         logged = last.pop(table.name, {})
         cols = ", ".join(table.key)
+        held = imported.get(table.name, 0)
         for *key, updated in db.stream(f"SELECT {cols}, last_update FROM {table.name}", raw=True):
             key = [int(k) for k in key]
             k = key[0] if len(key) == 1 else (key[0], key[1])
             at = logged.pop(k, False)
-            if (at is False and updated >= first) or at is None or (at is not False and at != updated):
+            if (at is False and updated >= first and k > held) or at is None or \
+                    (at is not False and at != updated):
                 out.append(f"{table.name} {' '.join(map(str, key))}")
         out += [f"{table.name} {' '.join(map(str, k if isinstance(k, tuple) else (k,)))} (logged, missing)"
                 for k, at in logged.items() if at is not None]
@@ -267,8 +276,11 @@ def context_for(db: Database, sim_state: dict) -> Context:
     fee = cfg.returns.late_fee_per_day
     imported = sim_state.get("origin", "generator") != "generator"
     since = f"{day_text(sim_state['start_date'])} 00:00:00" if imported else "1000-01-01 00:00:00"
+    names = db.table_names()
+    held = tuple((str(t), int(m)) for t, m in db.query(f"SELECT table_name, max_id FROM {IMPORTED.name}")) \
+        if imported and IMPORTED.name in names else ()
     return Context(horizon(sim_state, cfg.demand.open_hour), since, int(round(fee * 100)),
-                   cfg.late_changes.change_log and "sim_change_log" in db.table_names())
+                   cfg.late_changes.change_log and "sim_change_log" in names, held)
 
 
 def horizon(sim_state: dict, open_hour: float) -> str:

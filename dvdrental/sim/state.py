@@ -117,8 +117,12 @@ class SimState:
         d = model.cfg.demand
         when, lost = plan_returns(model.seed, model.cfg.returns, d.open_hour, d.close_hour,
                                   rental_ids, rental_ts, durations)
-        late = when < not_before  # only for rentals older than the simulation (imported history)
+        # only for rentals older than the simulation (imported history): their event moves to its first
+        # day, and one overdue by more than any simulated rental is kept out is written off as lost
+        late = when < not_before
         when = np.where(late, not_before + when % DAY, when)
+        due = np.asarray(rental_ts, dtype=np.int64) // DAY + np.asarray(durations, dtype=np.int64)
+        lost = lost | (late & (not_before // DAY - due > model.cfg.returns.max_late_days))
         for rid, ts, inv, cust, st, dur, ls, ev in zip(
                 rental_ids.tolist(), rental_ts.tolist(), inventory.tolist(), customers.tolist(),
                 staff.tolist(), durations.tolist(), lost.tolist(), when.tolist()):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..errors import DatabaseError, LockedError
-from ..paths import SQL_DIR
+from ..paths import SQL_DIR, SQLITE_SCHEMA
 from .base import Database
 from .rows import Update
 from .tables import SAKILA_VIEWS
@@ -29,10 +29,14 @@ class SQLiteDatabase(Database):
                 raise DatabaseError(f"{url.path} is a directory, not a database file")
             if not url.path.parent.is_dir():
                 raise DatabaseError(f"cannot create {url.path}: folder {url.path.parent} does not exist")
+        new = url.path is not None and (not url.path.exists() or url.path.stat().st_size == 0)
         try:
             self.conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA foreign_keys = ON")
-            if url.path:
+            # WAL for our databases only: a foreign file (a Sakila port not yet adopted) stays byte for
+            # byte as it is until adoption writes to it (and switches it then)
+            if url.path and (new or self.conn.execute(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sim_state'").fetchone()[0]):
                 self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             # checkpoint (and fsync) every ~80 MB of WAL, not every 4 MB: per-day commits stay cheap
@@ -80,14 +84,14 @@ class SQLiteDatabase(Database):
         return [r[1] for r in self.query(f"PRAGMA table_info({table})")]
 
     def create_schema(self) -> None:
-        script = (SQL_DIR / "sqlite_schema.sql").read_text()
+        script = SQLITE_SCHEMA.read_text()
         views = SQL_DIR / "sqlite_views.sql"
         if views.exists():
             script += "\n" + views.read_text()
         self.conn.executescript("BEGIN;\n" + script + "\nCOMMIT;")
 
     def sim_table_ddl(self) -> dict[str, str]:
-        text = (SQL_DIR / "sqlite_schema.sql").read_text()
+        text = SQLITE_SCHEMA.read_text()
         return {m.group(1): m.group(0) for m in re.finditer(r"CREATE TABLE (sim_\w+) \(.*?\n\);", text, re.S)}
 
     def drop_objects(self) -> None:

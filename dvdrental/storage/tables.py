@@ -70,8 +70,12 @@ SIM_TABLES: tuple[Table, ...] = (
 
 TABLES: dict[str, Table] = {t.name: t for t in SAKILA_TABLES + SIM_TABLES}
 
+#: An adopted database's record of what it imported: the highest id of each table with one integer key.
+#: Made by adoption only (a generated database imports nothing).
+IMPORTED = _t("sim_imported", "table_name", "table_name:text", "max_id")
+
 #: Drop order that respects foreign keys (children first).
-DROP_ORDER = ("sim_adopt_foreign_keys", "sim_change_log", "sim_film_price", "sim_customer_event", "sim_day", "sim_state", "sim_stock_plan", "payment", "rental", "inventory", "customer",
+DROP_ORDER = ("sim_adopt_foreign_keys", "sim_imported", "sim_change_log", "sim_film_price", "sim_customer_event", "sim_day", "sim_state", "sim_stock_plan", "payment", "rental", "inventory", "customer",
               "film_text", "film_category", "film_actor", "film", "store", "staff", "address", "city",
               "country", "category", "language", "actor")
 

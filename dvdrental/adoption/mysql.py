@@ -1,7 +1,6 @@
-"""Adopting a standard Sakila database (made by the official Sakila MySQL scripts) so it can live on.
+"""Adopting a MySQL/MariaDB Sakila database (made by the official Sakila MySQL scripts).
 
-incremental_update.py calls `adopt` when a MySQL database has Sakila's tables but no sim_state. The
-migration changes the schema only where the simulation needs it and never an existing row's values:
+The migration changes the schema only where the simulation needs it and never an existing row's values:
 
   a. drop the BEFORE INSERT/UPDATE triggers that stamp NOW() over dates (Sakila's customer_create_date,
      payment_date, rental_date): they would overwrite every simulated date with the wall clock;
@@ -11,42 +10,25 @@ migration changes the schema only where the simulation needs it and never an exi
      simulated time (and no 2038 limit or time-zone shift applies);
   d. let address.location be NULL (new addresses have no coordinates; its SPATIAL key has to go);
   e. add inventory.created_at (the first day of the imported history) and inventory.retired_at;
-  f. add the indexes the simulation's queries rely on;
-  g. create the sim_* tables from schema.sql;
-  h. write sim_state last, in one transaction: only then is the database adopted. The config is
-     calibrated to the history, so the business continues at its own pace after its last day.
+  f. add the indexes the simulation's queries rely on.
 
 Every step first looks at what is already there, so an interrupted adoption completes when run again.
 Foreign keys dropped in (b) are saved in `sim_adopt_foreign_keys` first and restored from it on a rerun.
-
-Nothing changes without consent: `plan` runs the same steps against a `DryRun` (reads go to the
-database, writes are only recorded) and returns one line per change they would make; incremental_update.py
-shows that list and adopts only with --yes. Names read from the database reach SQL only through `ident`.
+Names read from the database reach SQL only through `ident`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-import statistics
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
 
-from .config import Config, load_config
-from .errors import DatabaseError, StateError
-from .paths import MYSQL_SCHEMA
-from .sim.calendar import date_of, day_number
-from .storage import Database
-from .sim.state import COUNTERS
-from .storage.snapshot import id_maxima
-from .storage.rows import sim_state_row
-from .storage.tables import SAKILA_TABLES
+from ..errors import DatabaseError
+from ..paths import MYSQL_SCHEMA
+from ..storage import Database
+from .base import SAKILA_NAMES, Step, create_sim_tables, record_imported, say, shown
+from .history import History
 
-SAKILA_NAMES = tuple(t.name for t in SAKILA_TABLES)
-#: Columns adoption adds; a Sakila database lacks them and is still a Sakila database.
-ADDED_COLUMNS = {"inventory.created_at", "inventory.retired_at", "address.location"}
 #: Ids that overflow over years (SPEC 4) and the columns that reference them. rental_id stays INT.
 WIDEN = (("payment", "payment_id"), ("customer", "customer_id"), ("inventory", "inventory_id"),
          ("film", "film_id"), ("address", "address_id"), ("payment", "customer_id"),
@@ -55,7 +37,6 @@ WIDEN = (("payment", "payment_id"), ("customer", "customer_id"), ("inventory", "
          ("customer", "address_id"), ("staff", "address_id"), ("store", "address_id"))
 NARROW_INTS = {"tinyint", "smallint", "mediumint"}
 FK_SAVE = "sim_adopt_foreign_keys"
-ORIGIN = "sakila"
 
 _NOW = re.compile(r"\bNEW\s*\.\s*`?(\w+)`?\s*=\s*(NOW|CURRENT_TIMESTAMP|LOCALTIMESTAMP|LOCALTIME|SYSDATE|"
                   r"UTC_TIMESTAMP|CURDATE|CURRENT_DATE)\b", re.IGNORECASE)
@@ -64,163 +45,12 @@ _GEOMETRY = re.compile(r"^(geometry|point|linestring|polygon|multipoint|multilin
                        r"geometrycollection|geomcollection)$")
 
 
-# ---- names and planning -------------------------------------------------------------------------
+# ---- names ------------------------------------------------------------------------------------
 
 def ident(name: str) -> str:
     """`name` as a MySQL identifier: in backticks, embedded backticks doubled. Every table, column,
     index, trigger and constraint name read from the database reaches SQL through here."""
     return "`" + str(name).replace("`", "``") + "`"
-
-
-def _shown(name: str) -> str:
-    """A name for a message: as it is when plain, else quoted and escaped so it stays on one line."""
-    if re.fullmatch(r"\w+", name):
-        return name
-    return ident(name).encode("unicode_escape").decode("ascii")
-
-
-class DryRun:
-    """A Database stand-in for planning: reads go to the database, writes are recorded, never run.
-
-    Only the reads below pass through; any other attribute is refused, so a step that grows a new way
-    of writing cannot slip past a plan.
-    """
-
-    READS = frozenset({"engine", "url", "query", "table_names", "table_columns", "sim_table_ddl",
-                       "missing_sakila", "read_sim_state"})
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self.writes: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        if name in DryRun.READS:
-            return getattr(self._db, name)
-        raise AttributeError(f"a plan cannot use Database.{name}")
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.writes.append(sql)
-
-    def executemany(self, sql: str, rows: list[tuple]) -> None:
-        self.writes.append(sql)
-
-    def write_sim_state(self, row: dict) -> None:
-        self.writes.append("sim_state")
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        yield
-
-
-def _say(db: Database | DryRun, planned: str, done: str) -> str:
-    """The wording of a change: what it would do (planning) or what it did."""
-    return planned if isinstance(db, DryRun) else done
-
-
-# ---- detection ---------------------------------------------------------------------------------
-
-def is_legacy_sakila(db: Database) -> bool:
-    """Sakila's 16 tables with their columns (bar the ones adoption adds) and no sim_state row.
-
-    Only MySQL/MariaDB databases qualify: the official Sakila scripts are MySQL scripts.
-    """
-    if db.engine != "mysql" or not set(SAKILA_NAMES) <= db.table_names():
-        return False
-    if db.read_sim_state() is not None:
-        return False
-    return set(db.missing_sakila()) <= ADDED_COLUMNS
-
-
-# ---- the history we continue ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class History:
-    first_day: dt.date  # first rental day
-    last_rental: dt.datetime
-    last_day: dt.date  # the latest date anywhere in the data: the business's last day
-    latest_in: str  # 'table.column' that holds it
-    weekly: tuple[int, ...]  # rentals per Monday-first week, weeks without rentals left out
-    active_customers: int
-
-
-def _dated_columns(db: Database) -> list[tuple[str, str]]:
-    """Every DATE/DATETIME/TIMESTAMP column of the Sakila tables."""
-    return [(t, c) for t, c in (tuple(map(_text, r)) for r in db.query(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
-        "AND data_type IN ('date', 'datetime', 'timestamp') ORDER BY table_name, ordinal_position"))
-        if t in SAKILA_NAMES]
-
-
-def read_history(db: Database) -> History:
-    """What the adopted business did: its first and last days, its weekly volume, its customers."""
-    first, last = db.query("SELECT MIN(rental_date), MAX(rental_date) FROM rental")[0]
-    if first is None:
-        raise StateError(f"{db.url.display()} is a Sakila database without rentals: there is no business "
-                         "to continue", hint="run generator.py --reset to start a new one")
-    latest, latest_in = last, "rental.rental_date"
-    for table, col in _dated_columns(db):
-        value = db.query(f"SELECT MAX({ident(col)}) FROM {ident(table)}")[0][0]
-        if isinstance(value, dt.datetime) and value > latest:
-            latest, latest_in = value, f"{table}.{_shown(col)}"
-        elif type(value) is dt.date and dt.datetime.combine(value, dt.time()) > latest:
-            latest, latest_in = dt.datetime.combine(value, dt.time()), f"{table}.{_shown(col)}"
-    weeks: dict[int, int] = {}
-    for day, n in db.query("SELECT DATE(rental_date), COUNT(*) FROM rental GROUP BY DATE(rental_date)"):
-        week = (day_number(day) + 3) // 7  # Monday-first weeks (1970-01-01 was a Thursday)
-        weeks[week] = weeks.get(week, 0) + int(n)
-    active = db.query("SELECT COUNT(*), SUM(active = 1) FROM customer")[0]
-    return History(first.date(), last, latest.date(), latest_in, tuple(weeks[w] for w in sorted(weeks)),
-                   int(active[1] or 0) or int(active[0]) or 1)
-
-
-# ---- adoption ----------------------------------------------------------------------------------
-
-Step = Callable[[Database, History], list[str]]
-
-
-class AdoptionRefused(StateError):
-    """A Sakila database would be adopted, but that was not agreed to (--yes). `changes` lists them."""
-
-    def __init__(self, db: Database, changes: list[str]) -> None:
-        super().__init__(f"{db.url.display()} is a standard Sakila database: adopting it makes the "
-                         "changes listed; nothing was changed",
-                         hint="run again with --yes to adopt it")
-        self.changes = changes
-
-
-def plan(db: Database, cfg: Config | None = None, seed: int | None = None,
-         history: History | None = None) -> list[str]:
-    """One line per change `adopt` would make, worked out by the same steps without writing anything."""
-    history = _check(db, history)
-    return _migrate(DryRun(db), history, cfg, seed)  # type: ignore[arg-type]
-
-
-def adopt(db: Database, cfg: Config | None = None, seed: int | None = None,
-          history: History | None = None) -> list[str]:
-    """Migrate a standard Sakila database in place and make it a dvdrental-live database.
-
-    Returns one line per change made. The caller holds the database lock, and may pass the history
-    it already read (to check a run's span before anything changes).
-    """
-    return _migrate(db, _check(db, history), cfg, seed)
-
-
-def _migrate(db: Database, history: History, cfg: Config | None, seed: int | None) -> list[str]:
-    lines: list[str] = []
-    for step in STEPS:
-        lines += step(db, history)
-    return lines + write_state(db, history, cfg, seed)
-
-
-def _check(db: Database, history: History | None) -> History:
-    """Refuse anything but a standard Sakila database; its history, read before any change."""
-    if db.engine != "mysql":
-        raise StateError(f"{db.url.display()} is not a dvdrental-live database",
-                         hint="run generator.py first")
-    if not is_legacy_sakila(db):
-        raise StateError(f"{db.url.display()} is not a standard Sakila database",
-                         hint="run generator.py first")
-    return history or read_history(db)  # before any change: one we cannot continue stays untouched
 
 
 # ---- a. triggers ---------------------------------------------------------------------------------
@@ -238,7 +68,7 @@ def drop_date_triggers(db: Database, history: History | None = None) -> list[str
             continue
         db.execute(f"DROP TRIGGER IF EXISTS {ident(name)}")
         sets = ", ".join(f"{col} = {fn.upper()}()" for col, fn in found)
-        lines.append(f"{_say(db, 'drop', 'dropped')} trigger {_shown(name)} (BEFORE {event} ON {table} sets "
+        lines.append(f"{say(db, 'drop', 'dropped')} trigger {shown(name)} (BEFORE {event} ON {table} sets "
                      f"{sets}): it would overwrite simulated dates with the wall clock")
     return lines
 
@@ -276,8 +106,8 @@ class ForeignKey:
         """The ADD CONSTRAINT clause that re-creates it."""
         for rule in (self.on_delete, self.on_update):
             if rule not in _RULES:
-                raise DatabaseError(f"foreign key {_shown(self.name)} on {self.table} has an unknown rule "
-                                    f"{_shown(str(rule))}")
+                raise DatabaseError(f"foreign key {shown(self.name)} on {self.table} has an unknown rule "
+                                    f"{shown(str(rule))}")
         return (f"ADD CONSTRAINT {ident(self.name)} FOREIGN KEY ({_names(self.columns)}) REFERENCES "
                 f"{ident(self.ref_table)} ({_names(self.ref_columns)}) ON DELETE {self.on_delete} "
                 f"ON UPDATE {self.on_update}")
@@ -368,7 +198,7 @@ def _int_definition(col: Column) -> str:
     if default is not None and default.upper() != "NULL":
         value = default.strip("'")
         if not re.fullmatch(r"-?\d+", value):
-            raise DatabaseError(f"{col.table}.{_shown(col.name)} has an unexpected default {default!r}")
+            raise DatabaseError(f"{col.table}.{shown(col.name)} has an unexpected default {default!r}")
         parts.append(f"DEFAULT {int(value)}")
     if "auto_increment" in col.extra.lower():
         parts.append("AUTO_INCREMENT")
@@ -412,7 +242,7 @@ def widen_ids(db: Database, history: History | None = None) -> list[str]:
     if widened:
         names = ", ".join(f"{c.table}.{c.name} ({c.column_type.split('(')[0]})"
                           for group in widened.values() for c in group)
-        lines.append(f"{_say(db, 'widen', 'widened')} to INT UNSIGNED (Sakila's small ids overflow after "
+        lines.append(f"{say(db, 'widen', 'widened')} to INT UNSIGNED (Sakila's small ids overflow after "
                      f"years of activity): {names}")
 
     now = foreign_keys(db)
@@ -423,8 +253,8 @@ def widen_ids(db: Database, history: History | None = None) -> list[str]:
     for table, group in by_table_fk.items():
         db.execute(f"ALTER TABLE {ident(table)} " + ", ".join(fk.clause() for fk in group))
     if restore:
-        lines.append(f"{_say(db, 'drop and re-create', 'dropped and re-created')} {len(restore)} foreign keys "
-                     "around the widened ids: " + ", ".join(sorted(_shown(fk.name) for fk in restore.values())))
+        lines.append(f"{say(db, 'drop and re-create', 'dropped and re-created')} {len(restore)} foreign keys "
+                     "around the widened ids: " + ", ".join(sorted(shown(fk.name) for fk in restore.values())))
     db.execute(f"DROP TABLE IF EXISTS {FK_SAVE}")
     return lines
 
@@ -446,7 +276,7 @@ def last_update_datetime(db: Database, history: History | None = None) -> list[s
         tables.append(table)
     if not tables:
         return []
-    return [f"{_say(db, 'make last_update', 'last_update is')} DATETIME instead of TIMESTAMP ON UPDATE "
+    return [f"{say(db, 'make last_update', 'last_update is')} DATETIME instead of TIMESTAMP ON UPDATE "
             f"CURRENT_TIMESTAMP on {', '.join(tables)}: it keeps simulated times (values unchanged)"]
 
 
@@ -459,18 +289,18 @@ def nullable_location(db: Database, history: History | None = None) -> list[str]
         "AND table_name = 'address' AND column_name = 'location' AND index_type = 'SPATIAL'")]
     if spatial:
         db.execute("ALTER TABLE address " + ", ".join(f"DROP INDEX {ident(n)}" for n in spatial))
-        lines.append(f"{_say(db, 'drop', 'dropped')} SPATIAL index {', '.join(map(_shown, spatial))} on "
+        lines.append(f"{say(db, 'drop', 'dropped')} SPATIAL index {', '.join(map(shown, spatial))} on "
                      "address.location (it requires NOT NULL)")
     col = columns(db).get(("address", "location"))
     if col is None:
         db.execute("ALTER TABLE address ADD COLUMN location GEOMETRY DEFAULT NULL AFTER phone")
-        lines.append(f"{_say(db, 'add', 'added')} address.location (GEOMETRY, NULL): Sakila's column, "
+        lines.append(f"{say(db, 'add', 'added')} address.location (GEOMETRY, NULL): Sakila's column, "
                      "missing here")
     elif not col.nullable:
         if not _GEOMETRY.match(col.column_type):
             raise DatabaseError(f"address.location has an unexpected type {col.column_type!r}")
         db.execute(f"ALTER TABLE address MODIFY location {col.column_type.upper()}{_srid(db)} DEFAULT NULL")
-        lines.append(f"{_say(db, 'let address.location accept', 'address.location accepts')} NULL: new "
+        lines.append(f"{say(db, 'let address.location accept', 'address.location accepts')} NULL: new "
                      "customers' addresses have no coordinates")
     return lines
 
@@ -502,11 +332,11 @@ def inventory_dates(db: Database, history: History) -> list[str]:
             db.execute("UPDATE inventory SET created_at = ?, last_update = last_update "
                        "WHERE created_at IS NULL", (first,))
         db.execute("ALTER TABLE inventory MODIFY created_at DATETIME NOT NULL")
-        lines.append(f"{_say(db, 'add', 'added')} inventory.created_at, set to {first} (the first day of "
+        lines.append(f"{say(db, 'add', 'added')} inventory.created_at, set to {first} (the first day of "
                      "the imported history)")
     if ("inventory", "retired_at") not in cols:
         db.execute("ALTER TABLE inventory ADD COLUMN retired_at DATETIME DEFAULT NULL AFTER created_at")
-        lines.append(f"{_say(db, 'add', 'added')} inventory.retired_at (NULL: lost or damaged copies get "
+        lines.append(f"{say(db, 'add', 'added')} inventory.retired_at (NULL: lost or damaged copies get "
                      "a date when retired)")
     return lines
 
@@ -515,7 +345,7 @@ def inventory_dates(db: Database, history: History) -> list[str]:
 
 def schema_indexes() -> list[tuple[str, str, tuple[str, ...]]]:
     """The plain (non-unique) indexes schema.sql declares on the Sakila tables: (table, name, columns)."""
-    from .storage.mysql import split_script
+    from ..storage.mysql import split_script
     out = []
     for stmt in split_script(MYSQL_SCHEMA.read_text()):
         m = re.match(r"CREATE TABLE (\w+)", stmt)
@@ -544,75 +374,19 @@ def add_indexes(db: Database, history: History | None = None) -> list[str]:
         old = have.get((table, name))
         if old is None:
             db.execute(f"ALTER TABLE {ident(table)} ADD KEY {ident(name)} ({_names(cols)})")
-            lines.append(f"{_say(db, 'add', 'added')} index {table}.{name} ({', '.join(cols)})")
+            lines.append(f"{say(db, 'add', 'added')} index {table}.{name} ({', '.join(cols)})")
         elif tuple(old) == cols[:len(old)]:
             db.execute(f"ALTER TABLE {ident(table)} DROP KEY {ident(name)}, ADD KEY {ident(name)} "
                        f"({_names(cols)})")
-            lines.append(f"{_say(db, 'extend', 'extended')} index {table}.{name} "
-                         f"({', '.join(map(_shown, old))}) to ({', '.join(cols)})")
+            lines.append(f"{say(db, 'extend', 'extended')} index {table}.{name} "
+                         f"({', '.join(map(shown, old))}) to ({', '.join(cols)})")
         else:
-            lines.append(f"{_say(db, 'leave', 'left')} index {table}.{name} ({', '.join(map(_shown, old))}) "
+            lines.append(f"{say(db, 'leave', 'left')} index {table}.{name} ({', '.join(map(shown, old))}) "
                          f"as it is; schema.sql has ({', '.join(cols)}) under that name")
         have[(table, name)] = list(cols)
     return lines
 
 
-# ---- g. sim tables -------------------------------------------------------------------------------
-
-def create_sim_tables(db: Database, history: History | None = None) -> list[str]:
-    present = db.table_names()
-    made = []
-    for name, stmt in db.sim_table_ddl().items():
-        if name not in present:
-            db.execute(stmt)
-            made.append(name)
-    return [f"{_say(db, 'create', 'created')} {', '.join(made)} (the simulation's own bookkeeping)"] \
-        if made else []
-
-
-# ---- h. sim_state ------------------------------------------------------------------------------
-
-def calibrated_config(cfg: Config, history: History, seed: int) -> tuple[Config, list[str]]:
-    """cfg, starting the day after the history, with demand and customers at the history's pace."""
-    d = cfg.demand
-    base = float(statistics.median(history.weekly))
-    ratio = d.capacity_weekly_rentals / d.base_weekly_rentals
-    per_customer = min(100.0, max(0.01, round(base / history.active_customers, 4)))
-    start = history.last_day + dt.timedelta(days=1)
-    out = cfg.override({
-        "simulation": {"start_date": start.isoformat(), "seed": seed},
-        "demand": {"base_weekly_rentals": round(base, 2), "capacity_weekly_rentals": round(base * ratio, 2)},
-        "customers": {"rentals_per_active_week": per_customer},
-    })
-    lines = [
-        f"demand.base_weekly_rentals = {base:g}: the median of the {len(history.weekly)} weeks with rentals "
-        f"(range {min(history.weekly)}-{max(history.weekly)})",
-        f"demand.capacity_weekly_rentals = {out.demand.capacity_weekly_rentals:g} ({ratio:g} x base, the "
-        "configured ratio)",
-        f"customers.rentals_per_active_week = {per_customer:g} ({base:g} rentals / "
-        f"{history.active_customers} active customers)",
-    ]
-    return out, lines
-
-
-def write_state(db: Database, history: History, cfg: Config | None, seed: int | None) -> list[str]:
-    """The sim_state row, in one transaction: from here on the database is a dvdrental-live one."""
-    cfg = cfg or load_config()
-    seed = cfg.simulation.seed if seed is None else seed
-    adopted, lines = calibrated_config(cfg, history, seed)
-    last = day_number(history.last_day)
-    counters = {kind: top + 1 for kind, top in zip(COUNTERS, id_maxima(db))}
-    with db.transaction():
-        db.write_sim_state(sim_state_row(seed, last + 1, last, ORIGIN, counters, adopted.simulation_dict()))
-    return [
-        f"history: rentals from {history.first_day} to {history.last_rental:%Y-%m-%d}; last day "
-        f"{history.last_day} (latest date in the data: {history.latest_in})",
-        *lines,
-        _say(db, f"write sim_state: adopt it as a dvdrental-live database (seed {seed}), the simulation "
-                 f"continuing on {date_of(last + 1)}",
-             f"adopted as a dvdrental-live database (seed {seed}): simulation continues on {date_of(last + 1)}"),
-    ]
-
-
 STEPS: tuple[Step, ...] = (drop_date_triggers, widen_ids, last_update_datetime, nullable_location,
-                           inventory_dates, add_indexes, create_sim_tables)
+                           inventory_dates, add_indexes, create_sim_tables,
+                           record_imported)
