@@ -304,10 +304,6 @@ class Config:
                               f"{days * r.late_fee_per_day:,.2f} ({days} days with weekend returns and late "
                               f"corrections), more than payment.amount holds ({MAX_AMOUNT_CENTS / 100:.2f}, "
                               "Sakila's DECIMAL(5,2))", hint="lower one of them")
-        if cat.staff_per_store < 2 and self.late_changes.enabled and self.late_changes.payment_corrections > 0:
-            raise ConfigError("late_changes.payment_corrections needs catalog.staff_per_store >= 2 (a correction "
-                              "moves a payment to another member of the store's staff)",
-                              hint="set late_changes.payment_corrections to 0")
         if cat.stores > 255 or cat.stores * cat.staff_per_store > 255:
             raise ConfigError("catalog.stores * catalog.staff_per_store must be <= 255 (Sakila's TINYINT ids)")
         sch = self.inventory_schedule

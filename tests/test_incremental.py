@@ -189,6 +189,17 @@ def test_until_catches_up_in_bulk_commits_and_resumes_exactly(tmp_path, monkeypa
     assert checksum(bulk) == checksum(daily)
 
 
+def test_a_catch_up_of_years_says_so_before_it_starts(tmp_path):
+    db = fresh(f"sqlite:///{tmp_path}/y.db")
+    first = db.require_sim_state()["last_day"] + 1
+    notices: list[str] = []
+    advance(db, Span(days=400), on_notice=notices.append)
+    assert notices == [f"catching up 1.1 years: {date_of(first)} to {date_of(first + 399)}, committed "
+                       f"{COMMIT_DAYS} days at a time (an interrupted run resumes)"]
+    advance(db, Span(days=366), on_notice=notices.append)
+    assert len(notices) == 1  # a year is no catch-up worth a line
+
+
 def test_config_flag_replaces_stored_settings_from_now_on(tmp_path):
     url = f"sqlite:///{tmp_path}/c.db"
     fresh(url).close()

@@ -147,23 +147,26 @@ def test_ctrl_c_at_random_moments_exits_130_at_once_and_the_run_resumes_exactly(
     for trial in range(10):
         weeks = (WEEKS, IN_PROCESS_WEEKS)[trial % 2]
         duration, expected = reference[weeks]
-        url = db_url(f"trial{trial}")
         moment = rnd.uniform(started, 0.85 * duration)
-        proc = subprocess.Popen(command(url, weeks), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
-        time.sleep(moment)
-        sent = time.monotonic()
-        _ctrl_c(proc)
-        try:
-            _, stderr = proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            pytest.fail(f"trial {trial}: still running 5 s after Ctrl-C at {moment:.2f} s")
-        assert time.monotonic() - sent < 5
-        if proc.returncode == 0:  # it finished just before the signal
-            assert stderr == ""
-        else:
+        for attempt in range(3):  # a run that finished before the signal (a busy machine) is tried again earlier
+            url = db_url(f"trial{trial}_{attempt}")
+            proc = subprocess.Popen(command(url, weeks), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True, start_new_session=True)
+            time.sleep(moment)
+            sent = time.monotonic()
+            _ctrl_c(proc)
+            try:
+                _, stderr = proc.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                pytest.fail(f"trial {trial}: still running 5 s after Ctrl-C at {moment:.2f} s")
+            assert time.monotonic() - sent < 5
+            if proc.returncode != 0:
+                break
+            assert stderr == ""  # it finished just before the signal
+            moment = started + (moment - started) / 2
+        if proc.returncode != 0:
             interrupted += 1
             assert proc.returncode == 130, f"trial {trial} at {moment:.2f} s: {stderr}"
             _one_line(stderr)
@@ -171,4 +174,4 @@ def test_ctrl_c_at_random_moments_exits_130_at_once_and_the_run_resumes_exactly(
         assert resumed.returncode == 0, f"trial {trial}: {resumed.stderr}"
         with connect(url) as db:
             assert checksum(db) == expected, f"trial {trial} (Ctrl-C at {moment:.2f} s)"
-    assert interrupted >= 7  # the moments fell inside the runs
+    assert interrupted >= 9  # the moments fell inside the runs

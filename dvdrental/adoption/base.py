@@ -113,13 +113,11 @@ def calibrated_config(cfg: Config, history: History, seed: int) -> tuple[Config,
     ratio = d.capacity_weekly_rentals / d.base_weekly_rentals
     per_customer = min(100.0, max(0.01, round(base / history.active_customers, 4)))
     start = history.last_day + dt.timedelta(days=1)
-    one_staff = history.staff_per_store < 2
     out = cfg.override({
         "simulation": {"start_date": start.isoformat(), "seed": seed},
         "catalog": {"staff_per_store": history.staff_per_store},
         "demand": {"base_weekly_rentals": round(base, 2), "capacity_weekly_rentals": round(base * ratio, 2)},
         "customers": {"rentals_per_active_week": per_customer},
-        **({"late_changes": {"payment_corrections": 0}} if one_staff else {}),
     })
     lines = [
         f"demand.base_weekly_rentals = {base:g}: the median of the {len(history.weekly)} weeks with rentals "
@@ -129,9 +127,10 @@ def calibrated_config(cfg: Config, history: History, seed: int) -> tuple[Config,
         f"customers.rentals_per_active_week = {per_customer:g} ({base:g} rentals / "
         f"{history.active_customers} active customers)",
     ]
-    if one_staff:
-        lines.append(f"catalog.staff_per_store = {history.staff_per_store} and late_changes.payment_corrections = 0: "
-                     "a store has one member of staff, so no payment can move to another")
+    if history.staff_per_store != cfg.catalog.staff_per_store:
+        lines.append(f"catalog.staff_per_store = {history.staff_per_store}: the fewest active staff a store has"
+                     + (" (so no late correction can move a rental to another clerk)"
+                        if history.staff_per_store < 2 else ""))
     return out, lines
 
 
