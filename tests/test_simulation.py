@@ -59,7 +59,8 @@ def test_weekly_counts_follow_configured_volume_within_poisson_noise():
     )
     db = build(cfg)
     rows = db.query("SELECT day, rentals, lost_demand, expected FROM sim_day ORDER BY day")
-    assert sum(r[2] for r in rows) == 0
+    # all three films a customer considers out at once: rare even with ample stock (a hit of a small catalogue)
+    assert sum(r[2] for r in rows) <= 0.001 * sum(r[1] for r in rows)
     weekly = np.array([sum(r[1] for r in rows[i:i + 7]) for i in range(0, len(rows), 7)])
     expected = np.array([sum(float(r[3]) for r in rows[i:i + 7]) for i in range(0, len(rows), 7)])
     assert np.allclose(expected, base, rtol=1e-6)
@@ -155,3 +156,27 @@ def test_every_invariant_holds_for_any_small_config(seed, films, stores, staff, 
     )
     db = build(cfg)
     assert violations(db) == {}
+
+
+#: Words a title in Sakila's style never holds (articles, pronouns, prepositions, auxiliaries).
+FUNCTION_WORDS = {"A", "AN", "THE", "HE", "SHE", "IT", "WE", "YOU", "THEY", "I", "ME", "HIM", "HER", "US",
+                  "THEM", "WHO", "WHOSE", "WHOM", "WHICH", "THAT", "THIS", "THESE", "THOSE", "OF", "IN", "ON",
+                  "AT", "TO", "FOR", "WITH", "BY", "FROM", "AND", "OR", "BUT", "IS", "ARE", "WAS", "BE",
+                  "HAVE", "HAS", "DO", "DOES", "WILL", "WOULD", "CAN", "COULD", "SHOULD", "MAY", "MIGHT",
+                  "NOT", "NO", "SO", "IF", "THAN", "THEN", "YOUR", "MY", "OUR", "THEIR", "ITS", "HIS"}
+
+
+def test_titles_read_like_sakilas():
+    """A thousand films (Sakila's catalogue size) and a decade of releases: two words each, an adjective
+    or noun then a noun, unique, and never a function word or pronoun ("HE PASS", "REDUCE WHOSE")."""
+    from dvdrental.sim.basedata import make_base
+    from dvdrental.sim.titles import ADJECTIVES, NOUNS
+    cfg = load_config().override({"catalog": {"films": 1000, "actors": 200}})
+    base = [row[1] for row in make_base(cfg, 7).rows["film"]]
+    db = build(tiny_config(film_releases={"films_per_month": 20.0}), days=364)
+    released = [t for (t,) in db.query("SELECT title FROM film")]
+    assert len(set(base)) == len(base) == 1000 and len(set(released)) == len(released) > 200
+    for title in base + released:
+        first, second = title.split(" ")
+        assert first in ADJECTIVES or first in NOUNS, title
+        assert second in NOUNS and not {first, second} & FUNCTION_WORDS, title

@@ -17,6 +17,7 @@ from .calendar import DAY, date_of
 from .events import FEATURES
 from .people import People, email
 from .rng import day_rng, latent_normal, latent_uniform
+from .titles import title_for
 
 LANGUAGES = ("English", "Italian", "Japanese", "Mandarin", "French", "German")
 CATEGORIES = ("Action", "Animation", "Children", "Classics", "Comedy", "Documentary", "Drama", "Family",
@@ -56,17 +57,7 @@ class FilmMaker:
     """Makes film rows and their cast and category; shared by the base catalogue and new releases."""
     rng: np.random.Generator
     people: People
-    used_titles: set[str] = field(default_factory=set)
-
-    def title(self) -> str:
-        for _ in range(50):
-            title = " ".join(self.people.words(self.rng, 2)).upper()
-            if title not in self.used_titles:
-                break
-        else:
-            title = f"{title} {len(self.used_titles)}"
-        self.used_titles.add(title)
-        return title
+    seed: int
 
     def description(self) -> str:
         r = self.rng
@@ -92,7 +83,7 @@ class FilmMaker:
         film_rows, cast, genre = [], [], []
         for i, fid in enumerate(ids.tolist()):
             features = ",".join(f for b, f in enumerate(FEATURES) if feature_bits[i] >> b & 1)
-            film_rows.append((fid, self.title(), self.description(), int(release_years[i]), int(languages[0]),
+            film_rows.append((fid, title_for(self.seed, fid), self.description(), int(release_years[i]), int(languages[0]),
                               None, int(durations[i]), int(rates[i]), int(lengths[i]), int(costs[i]),
                               RATINGS[ratings[i]], features, ts))
             for aid in sorted(r.choice(actors, size=min(int(n_actors[i]), len(actors)), replace=False).tolist()):
@@ -129,7 +120,7 @@ def make_base(cfg: Config, seed: int) -> BaseData:
     film_ids = np.arange(1, cat.films + 1)
     age_days = latent_uniform(seed, "catalog_age", film_ids) * cat.catalog_max_age_weeks * 7
     years = np.array([date_of(start - int(a)).year for a in age_days])
-    maker = FilmMaker(rng, people)
+    maker = FilmMaker(rng, people, seed)
     rows["film"], rows["film_actor"], rows["film_category"] = maker.films(
         film_ids, years, t0, np.arange(1, cat.actors + 1), np.arange(1, len(CATEGORIES) + 1),
         np.array([1]), (cat.actors_per_film_min, cat.actors_per_film_max))

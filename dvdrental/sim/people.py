@@ -1,4 +1,4 @@
-"""Names, places, words and e-mails drawn from Faker's en_US data with our own seeded generators.
+"""Names, places and e-mails drawn from Faker's en_US data with our own seeded generators.
 
 Calling Faker per person costs ~300 us (and making a Faker instance ~0.1 s); drawing from its
 (weighted) data lists with numpy costs ~1 us, stays reproducible from (seed, day) and never touches
@@ -16,7 +16,6 @@ class People:
     @cached_property
     def _lists(self) -> dict:
         from faker.providers.address.en_US import Provider as Address
-        from faker.providers.lorem.en_US import Provider as Lorem
         from faker.providers.person.en_US import Provider as Person
 
         def weighted(d: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -29,8 +28,7 @@ class People:
                 "state": np.array([s[:20] for s in Address.states], dtype=object),
                 "country": np.array([c[:50] for c in Address.countries], dtype=object),
                 "city_prefix": np.array(Address.city_prefixes, dtype=object),
-                "city_suffix": np.array(Address.city_suffixes, dtype=object),
-                "word": np.array(Lorem.word_list, dtype=object)}
+                "city_suffix": np.array(Address.city_suffixes, dtype=object)}
 
     def _pick(self, rng: np.random.Generator, key: str, n: int) -> np.ndarray:
         names, cum = self._lists[key]
@@ -55,9 +53,6 @@ class People:
         for k, p, sfx, fn, ln in zip(shape.tolist(), prefix, suffix, first, last):
             out.append((f"{p} {fn}{sfx}", f"{p} {fn}", f"{fn}{sfx}", f"{ln}{sfx}")[k][:50])
         return out
-
-    def words(self, rng: np.random.Generator, n: int) -> list[str]:
-        return self._any(rng, "word", n).tolist()
 
     def names(self, rng: np.random.Generator, n: int) -> list[tuple[str, str]]:
         """(FIRST, LAST) in Sakila's upper case, by US name frequencies."""

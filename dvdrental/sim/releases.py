@@ -19,7 +19,7 @@ def release(state: SimState, model: Model, day: int, ev: DayEvents, n: int, rng:
         return np.zeros(0, np.int64)
     ts = morning_ts(model, day) if ts is None else ts
     ids = state.next_ids("film", n)
-    maker = FilmMaker(rng, model.people)
+    maker = FilmMaker(rng, model.people, model.seed)
     cat = model.cfg.catalog
     films, cast, genre = maker.films(ids, np.full(n, date_of(day).year), ts, state.actors, state.categories,
                                      state.languages, (cat.actors_per_film_min,
