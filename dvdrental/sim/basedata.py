@@ -142,9 +142,10 @@ def make_base(cfg: Config, seed: int) -> BaseData:
     open_secs = int(cfg.demand.open_hour * 3600)
     signup = t0 + np.sort(rng.integers(0, max(open_secs, 1), n))
     rows["customer"] = []
+    taken: set[str] = set()
     for i, (first, last) in enumerate(people.names(rng, n)):
         cid, aid = i + 1, cat.stores + n_staff + i + 1
-        rows["customer"].append((cid, int(stores[i]), first, last, email(first, last), aid, 1,
+        rows["customer"].append((cid, int(stores[i]), first, last, email(first, last, taken=taken), aid, 1,
                                  int(signup[i]), int(signup[i])))
 
     # stores stock more copies of the films they expect to rent most (by latent popularity rank)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..config import CustomersConfig
 from .calendar import DAY
+from .people import email
 from .rng import latent_normal
 
 NEVER = np.iinfo(np.int64).min
@@ -40,6 +41,18 @@ class Customers:
     address: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
     closed: np.ndarray = field(default_factory=lambda: np.zeros(1, bool))  # account closed for good
     names: dict[int, tuple[str, str]] = field(default_factory=dict)       # (first, last), for e-mails
+    emails: dict[int, str] = field(default_factory=dict)                 # each customer's e-mail now
+    taken: set[str] = field(default_factory=set)                         # those e-mails, upper-cased
+
+    def give_email(self, cid: int, domain: str = "sakilacustomer.org") -> str:
+        """A new e-mail for customer `cid`, FIRST.LAST[n]@domain, no other customer's (its old one is
+        given up: an incremental run rebuilds this from the e-mails in the database)."""
+        old = self.emails.pop(cid, None)
+        if old is not None:
+            self.taken.discard(old.upper())
+        first, last = self.names[cid]
+        self.emails[cid] = address = email(first, last, domain, self.taken)
+        return address
 
     def add(self, ids: np.ndarray, stores: np.ndarray, create_ts: np.ndarray,
             active: np.ndarray | None = None, seen_ts: np.ndarray | None = None,

@@ -18,7 +18,6 @@ from .changes import finish
 from .customers import new_customers_expected
 from .events import DayEvents, DayStats
 from .late import late_changes
-from .people import email
 from .returns import overdue_days
 from .rng import day_rng
 from .state import Model, SimState
@@ -163,8 +162,8 @@ def _welcome(state: SimState, model: Model, day: int, rc: np.random.Generator, e
             new_ids.tolist(), stores.tolist(), cities.tolist(), address_ids.tolist(), new_ts.tolist(), names,
             places):
         ev.addresses.append((aid, street, None, district, city, postal, phone, ts))
-        ev.customers.append((cid, store, first, last, email(first, last), aid, 1, ts, ts))
         cust.names[cid] = (first, last)
+        ev.customers.append((cid, store, first, last, cust.give_email(cid), aid, 1, ts, ts))
     cust.add(new_ids, stores, new_ts, address=address_ids)
 
 

@@ -20,7 +20,6 @@ from .basedata import RATES_CENTS
 from .calendar import DAY
 from .events import DayEvents
 from .history import CUST, INV, LATE_PAY, REFUND, RENTAL_PAY, RETURNED, STAFF, TS
-from .people import email
 from .returns import overdue_days
 from .rng import day_rng
 from .state import Model, SimState
@@ -221,9 +220,7 @@ class _Day:
         what = CUSTOMER_EDITS[int(self.rng.integers(3))]
         people = self.model.people
         if what == "customer_email":
-            first, last = c.names[cid]
-            domain = DOMAINS[int(self.rng.integers(len(DOMAINS)))]
-            new = email(first, f"{last}{int(self.rng.integers(1, 100)):02d}", domain)
+            new = c.give_email(cid, DOMAINS[int(self.rng.integers(len(DOMAINS)))])
             self.emit(ts, what, "customer", "U", cid, {"email": new, "last_update": ts}, made)
         elif what == "customer_phone":
             phone = people.addresses(self.rng, 1)[0][3]

@@ -73,6 +73,17 @@ class People:
                                                      state.tolist(), postal.tolist(), phone.tolist())]
 
 
-def email(first: str, last: str, domain: str = "sakilacustomer.org") -> str:
-    local = f"{first}.{last}".replace(" ", "").replace("'", "")
-    return f"{local}@{domain}"[:50]
+def email(first: str, last: str, domain: str = "sakilacustomer.org", taken: set[str] | None = None) -> str:
+    """FIRST.LAST@domain as Sakila writes them, within the column's 50 characters. With `taken` (the
+    upper-cased addresses in use) a second MARY.SMITH becomes MARY.SMITH2, and the address is taken."""
+    base = f"{first}.{last}".replace(" ", "").replace("'", "")
+    n = 1
+    while True:
+        suffix = "" if n == 1 else str(n)
+        address = f"{base[:49 - len(domain) - len(suffix)]}{suffix}@{domain}"
+        if taken is None:
+            return address
+        if address.upper() not in taken:
+            taken.add(address.upper())
+            return address
+        n += 1

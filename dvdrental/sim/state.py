@@ -48,6 +48,7 @@ class Snapshot:
     # plan_id, day, action, params (dict), for plans not carried out yet
     plans: list[tuple[int, int, str, dict]] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)
+    emails: list[str | None] = field(default_factory=list)
     # late changes only: rentals of the window (rental_id, ts, inventory_id, customer_id, staff_id,
     # return_ts or None) and their payments (payment_id, rental_id, cents, ts), both in id order
     window_rentals: list[tuple] = field(default_factory=list)
@@ -140,6 +141,8 @@ class SimState:
         customers.add(c["customer_id"], c["store_id"], c["create_ts"], c["active"].astype(bool), seen,
                       c["address_id"], c["closed"].astype(bool))
         customers.names = dict(zip(c["customer_id"].tolist(), snap.names))
+        customers.emails = {cid: e for cid, e in zip(c["customer_id"].tolist(), snap.emails) if e is not None}
+        customers.taken = {e.upper() for e in customers.emails.values()}
 
         films = Films(model.seed, cfg.catalog, model.start_day, cfg.film_releases.burst,
                       cfg.film_releases.burst_weeks)
@@ -190,7 +193,8 @@ class SimState:
             "counters": dict(self.counters),
             "customers": (ids.tolist(), c.store[ids].tolist(), c.active[ids].tolist(),
                           c.create_ts[ids].tolist(), c.seen_ts[ids].tolist(), c.address[ids].tolist(),
-                          c.closed[ids].tolist(), [c.names[i] for i in ids.tolist()]),
+                          c.closed[ids].tolist(), [c.names[i] for i in ids.tolist()],
+                          [c.emails.get(i) for i in ids.tolist()]),
             "films": (fids.tolist(), f.duration[fids].tolist(), f.rate_cents[fids].tolist(),
                       f.replacement_cents[fids].tolist(), f.release_day[fids].tolist()),
             "copies": (cids.tolist(), s.store[cids].tolist(), s.film[cids].tolist(),

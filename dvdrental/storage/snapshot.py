@@ -23,7 +23,7 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
     q = db.query
     cust = q("""
         SELECT c.customer_id, c.store_id, c.active, c.create_date, r.last_rental, e.last_back, c.address_id,
-               CASE WHEN x.customer_id IS NULL THEN 0 ELSE 1 END, c.first_name, c.last_name
+               CASE WHEN x.customer_id IS NULL THEN 0 ELSE 1 END, c.first_name, c.last_name, c.email
         FROM customer c
         LEFT JOIN (SELECT customer_id, MAX(rental_date) AS last_rental FROM rental
                    GROUP BY customer_id) r ON r.customer_id = c.customer_id
@@ -70,6 +70,7 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
         customers=_columns(cust, ("customer_id", "store_id", "active", "create_ts", "last_rental_ts",
                                   "last_back_ts", "address_id", "closed"), {3, 4, 5}),
         names=[(r[8], r[9]) for r in cust],
+        emails=[r[10] for r in cust],
         window_rentals=rentals,
         window_payments=payments,
         films={**_columns(films, ("film_id", "rental_duration", "rate", "replacement", "first_copy_ts"),
