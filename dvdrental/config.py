@@ -56,6 +56,21 @@ class CopiesRange:
     max: int = opt(4, "Most copies per film per store.", min=0, max=1000)
 
 
+#: Faker locales whose streets, postcodes and phone numbers fit Sakila's columns: a store's customers
+#: get their addresses and phone numbers in the formats of the store's country.
+LOCALES = ("de_DE", "en_AU", "en_CA", "en_GB", "en_IE", "en_IN", "en_NZ", "en_US", "es_ES", "fr_FR", "it_IT",
+           "ja_JP", "nl_NL", "pl_PL", "pt_BR", "sv_SE")
+
+
+@dataclass(frozen=True)
+class StorePlace:
+    country: str = opt("Canada", "Country of the store; its customers live there too.")
+    city: str = opt("Lethbridge", "City of the store (other cities of its customers are drawn nearby).")
+    district: str = opt("Alberta", "District (province, state) of the store and of its customers.")
+    locale: str = opt("en_CA", "Faker locale for its customers' streets, postcodes and phone numbers.",
+                      choices=LOCALES)
+
+
 @dataclass(frozen=True)
 class Shock:
     start_date: dt.date = opt(dt.date(2020, 3, 16), "First day of the shock.", min=FIRST_DATE, max=LAST_DATE)
@@ -98,11 +113,15 @@ class CatalogConfig:
     actors: int = opt(200, "Actors.", min=1, max=60000)
     actors_per_film_min: int = opt(3, "Fewest actors per film.", min=1, max=50)
     actors_per_film_max: int = opt(8, "Most actors per film.", min=1, max=50)
-    countries: int = opt(40, "Countries in the address book.", min=1, max=200)
-    cities: int = opt(150, "Cities in the address book.", min=1, max=60000)
+    countries: int = opt(40, "Countries in the address book (the stores' first).", min=1, max=200)
+    cities: int = opt(150, "Cities in the address book, shared out among the stores' countries.", min=1,
+                      max=60000)
     stores: int = opt(2, "Stores.", min=1, max=200)
     staff_per_store: int = opt(2, "Staff per store (the first one manages it).", min=1, max=50)
     copies_per_film: CopiesRange = opt(CopiesRange(), "Initial copies of each film at each store.")
+    store_places: tuple[StorePlace, ...] = opt(
+        (StorePlace(), StorePlace("Australia", "Woodridge", "QLD", "en_AU")),
+        "Where the stores are (store n takes entry n, cycling): Sakila's two by default.")
     popularity_sigma: float = opt(0.8, "Heavy tail of film popularity (lognormal sigma).", min=0, max=4)
     popularity_half_life_weeks: float = opt(52.0, "Weeks for a film's popularity to halve with age.",
                                             min=1, max=10000)
@@ -304,6 +323,16 @@ class Config:
                               f"{days * r.late_fee_per_day:,.2f} ({days} days with weekend returns and late "
                               f"corrections), more than payment.amount holds ({MAX_AMOUNT_CENTS / 100:.2f}, "
                               "Sakila's DECIMAL(5,2))", hint="lower one of them")
+        if not cat.store_places:
+            raise ConfigError("catalog.store_places needs at least one place")
+        for i, place in enumerate(cat.store_places):
+            for key, width in (("country", 50), ("city", 50), ("district", 20)):
+                value = getattr(place, key)
+                if not value.strip() or len(value) > width:
+                    raise ConfigError(f"catalog.store_places[{i}].{key} must be 1 to {width} characters "
+                                      f"(Sakila's column), got {value!r}")
+        if cat.cities < len({(p.country, p.city) for p in cat.store_places[:cat.stores]}):
+            raise ConfigError("catalog.cities must be at least the number of distinct store cities")
         if cat.stores > 255 or cat.stores * cat.staff_per_store > 255:
             raise ConfigError("catalog.stores * catalog.staff_per_store must be <= 255 (Sakila's TINYINT ids)")
         sch = self.inventory_schedule

@@ -44,3 +44,35 @@ def test_validate_names_a_shared_email(tmp_path):
     check = next(r for r in result["realism"] if r["name"] == "unique_emails")
     assert check["status"] == "fail" and "2 customers share 1 e-mails" in check["measured"]
     assert "unique_emails" in result["failed"]
+
+
+def test_customers_live_in_their_stores_country(db_url):
+    """Sakila's two stores by default: Lethbridge (Alberta, Canada) and Woodridge (QLD, Australia);
+    each customer lives in the store's country and district, with that country's postcodes and phone
+    numbers, and moves (a late change) stay there."""
+    db = build(CFG, db_url("geo"))
+    advance(db, Span(weeks=2))
+    stores = dict(db.query("SELECT s.store_id, c.city FROM store s JOIN address a ON a.address_id = s.address_id "
+                           "JOIN city c ON c.city_id = a.city_id"))
+    assert stores == {1: "Lethbridge", 2: "Woodridge"}
+    rows = db.query("""SELECT cu.store_id, co.country, a.district, a.postal_code, a.phone FROM customer cu
+        JOIN address a ON a.address_id = cu.address_id JOIN city ci ON ci.city_id = a.city_id
+        JOIN country co ON co.country_id = ci.country_id""")
+    home = {1: ("Canada", "Alberta"), 2: ("Australia", "QLD")}
+    assert all((country, district) == home[store] for store, country, district, _, _ in rows)
+    assert all(len(postal.replace(" ", "")) == 6 for store, _, _, postal, _ in rows if store == 1)  # A1A 1A1
+    assert all(len(postal) == 4 and postal.isdigit() for store, _, _, postal, _ in rows if store == 2)
+    assert db.query("SELECT COUNT(*) FROM sim_change_log WHERE kind = 'customer_move'")[0][0] > 5
+    check = next(r for r in validate(db)["realism"] if r["name"] == "customers_in_store_country")
+    assert check["status"] == "pass"
+
+
+def test_validate_names_a_customer_living_abroad(tmp_path):
+    db = build(CFG, f"sqlite:///{tmp_path}/abroad.db")
+    with db.transaction():  # customer 1 of store 1 (Canada) moved to a city of Australia
+        db.execute("UPDATE address SET city_id = 2 WHERE address_id = "
+                   "(SELECT address_id FROM customer WHERE store_id = 1 ORDER BY customer_id LIMIT 1)")
+    result = validate(db)
+    check = next(r for r in result["realism"] if r["name"] == "customers_in_store_country")
+    assert check["status"] == "fail" and "elsewhere: customer" in check["measured"]
+    assert "customers_in_store_country" in result["failed"]

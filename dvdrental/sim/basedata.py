@@ -15,7 +15,8 @@ import numpy as np
 from ..config import Config
 from .calendar import DAY, date_of
 from .events import FEATURES
-from .people import People, email
+from .people import Locals, People, email
+from .places import addresses, make_atlas
 from .rng import day_rng, latent_normal, latent_uniform
 from .titles import title_for
 
@@ -102,19 +103,23 @@ def make_base(cfg: Config, seed: int) -> BaseData:
 
     rows["language"] = [(i + 1, name, t0) for i, name in enumerate(LANGUAGES)]
     rows["category"] = [(i + 1, name, t0) for i, name in enumerate(CATEGORIES)]
-    countries = people.countries(rng, cat.countries)
-    rows["country"] = [(i + 1, name, t0) for i, name in enumerate(countries)]
-    city_country = rng.integers(1, len(countries) + 1, cat.cities)
-    rows["city"] = [(i + 1, name, int(c), t0) for i, (name, c) in enumerate(zip(people.cities(rng, cat.cities),
-                                                                                  city_country))]
+    local = Locals()
+    atlas = make_atlas(cat, rng, people, local)
+    rows["country"] = [(i + 1, name, t0) for i, name in enumerate(atlas.countries)]
+    rows["city"] = [(i + 1, name, country, t0) for i, (name, country) in enumerate(atlas.cities)]
     rows["actor"] = [(i + 1, *name, t0) for i, name in enumerate(people.names(rng, cat.actors))]
 
-    # addresses: stores first, then staff, then customers
+    # addresses: stores first (in their own city), then staff, then customers (around their store)
     n_staff = cat.stores * cat.staff_per_store
-    n_addr = cat.stores + n_staff + cust_cfg.initial
-    addr_city = rng.integers(1, cat.cities + 1, n_addr)
-    rows["address"] = [(i + 1, street, None, district, int(addr_city[i]), postal, phone, t0)
-                       for i, (street, district, postal, phone) in enumerate(people.addresses(rng, n_addr))]
+    n = cust_cfg.initial
+    stores = rng.integers(1, cat.stores + 1, n)
+    where = list(range(1, cat.stores + 1)) + [s for s in range(1, cat.stores + 1)
+                                             for _ in range(cat.staff_per_store)] + stores.tolist()
+    own = [atlas.store_city[s] for s in range(1, cat.stores + 1)]
+    found = addresses(rng, local, cat, atlas.store_cities, where[:cat.stores], own) + \
+        addresses(rng, local, cat, atlas.store_cities, where[cat.stores:])
+    rows["address"] = [(i + 1, street, None, district, city, postal, phone, t0)
+                       for i, (street, district, city, postal, phone) in enumerate(found)]
 
     # films of the initial catalogue; their release year follows their latent age (see sim.films)
     film_ids = np.arange(1, cat.films + 1)
@@ -137,8 +142,6 @@ def make_base(cfg: Config, seed: int) -> BaseData:
                                   s, 1, first.title()[:16], password, t0))
         rows["store"].append((s, (s - 1) * cat.staff_per_store + 1, s, t0))
 
-    n = cust_cfg.initial
-    stores = rng.integers(1, cat.stores + 1, n)
     open_secs = int(cfg.demand.open_hour * 3600)
     signup = t0 + np.sort(rng.integers(0, max(open_secs, 1), n))
     rows["customer"] = []
@@ -162,7 +165,7 @@ def make_base(cfg: Config, seed: int) -> BaseData:
                 rows["inventory"].append((inv, f + 1, s + 1, t0))
                 inv += 1
 
-    counters = {"rental": 1, "payment": 1, "customer": n + 1, "address": n_addr + 1,
+    counters = {"rental": 1, "payment": 1, "customer": n + 1, "address": len(rows["address"]) + 1,
                 "inventory": inv, "film": cat.films + 1, "actor": cat.actors + 1}
     return BaseData(rows, counters)
 

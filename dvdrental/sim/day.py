@@ -15,6 +15,7 @@ import numpy as np
 
 from .calendar import DAY, weekday
 from .changes import finish
+from .places import addresses
 from .customers import new_customers_expected
 from .events import DayEvents, DayStats
 from .late import late_changes
@@ -154,13 +155,11 @@ def _welcome(state: SimState, model: Model, day: int, rc: np.random.Generator, e
     if not n:
         return
     stores = np.asarray(state.stores)[rc.integers(0, len(state.stores), n)]
-    cities = state.cities[rc.integers(0, len(state.cities), n)]
     address_ids = state.next_ids("address", n)
     names = model.people.names(rc, n)
-    places = model.people.addresses(rc, n)
-    for cid, store, city, aid, ts, (first, last), (street, district, postal, phone) in zip(
-            new_ids.tolist(), stores.tolist(), cities.tolist(), address_ids.tolist(), new_ts.tolist(), names,
-            places):
+    places = addresses(rc, model.local, model.cfg.catalog, state.store_cities, stores.tolist())
+    for cid, store, aid, ts, (first, last), (street, district, city, postal, phone) in zip(
+            new_ids.tolist(), stores.tolist(), address_ids.tolist(), new_ts.tolist(), names, places):
         ev.addresses.append((aid, street, None, district, city, postal, phone, ts))
         cust.names[cid] = (first, last)
         ev.customers.append((cid, store, first, last, cust.give_email(cid), aid, 1, ts, ts))

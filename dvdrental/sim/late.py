@@ -19,6 +19,7 @@ import numpy as np
 from .basedata import RATES_CENTS
 from .calendar import DAY
 from .events import DayEvents
+from . import places
 from .history import CUST, INV, LATE_PAY, REFUND, RENTAL_PAY, RETURNED, STAFF, TS
 from .returns import overdue_days
 from .rng import day_rng
@@ -218,17 +219,17 @@ class _Day:
             return False
         made = int(c.create_ts[cid])
         what = CUSTOMER_EDITS[int(self.rng.integers(3))]
-        people = self.model.people
+        cat, local, store = self.model.cfg.catalog, self.model.local, int(c.store[cid])
         if what == "customer_email":
             new = c.give_email(cid, DOMAINS[int(self.rng.integers(len(DOMAINS)))])
             self.emit(ts, what, "customer", "U", cid, {"email": new, "last_update": ts}, made)
         elif what == "customer_phone":
-            phone = people.addresses(self.rng, 1)[0][3]
+            phone = places.phone(self.rng, local, cat, store)
             self.emit(ts, what, "address", "U", int(c.address[cid]), {"phone": phone, "last_update": ts}, made)
         else:
-            street, district, postal, phone = people.addresses(self.rng, 1)[0]
-            cities = self.state.cities
-            city = int(cities[int(self.rng.integers(len(cities)))])
+            # a move: to another address around the customer's store
+            street, district, city, postal, phone = places.addresses(self.rng, local, cat, self.state.store_cities,
+                                                                     [store])[0]
             aid = int(self.state.next_ids("address", 1)[0])
             self.emit(ts, what, "address", "I", aid, (aid, street, None, district, city, postal, phone, ts), made)
             self.emit(ts, what, "customer", "U", cid, {"address_id": aid, "last_update": ts}, made)

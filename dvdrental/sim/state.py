@@ -17,7 +17,7 @@ from .customers import Customers, reactivation_hazard
 from .demand import Demand
 from .films import Films
 from .history import History, window_days
-from .people import People
+from .people import Locals, People
 from .returns import plan_returns
 from .stock import Stock
 
@@ -41,7 +41,7 @@ class Snapshot:
     # staff_id, store_id, active
     staff: dict[str, np.ndarray]
     stores: np.ndarray
-    cities: np.ndarray
+    store_cities: dict[int, np.ndarray]  # store -> the cities of its country
     actors: np.ndarray
     categories: np.ndarray
     languages: np.ndarray
@@ -64,6 +64,7 @@ class Model:
     demand: Demand
     reactivation: float
     people: People = field(default_factory=People, compare=False)
+    local: Locals = field(default_factory=Locals, compare=False)
 
     @property
     def window(self) -> int | None:
@@ -97,7 +98,7 @@ class SimState:
     stock: Stock
     staff: dict[int, list[int]]
     stores: list[int]
-    cities: np.ndarray
+    store_cities: dict[int, np.ndarray]  # store -> the cities of its country: where its customers live
     actors: np.ndarray
     categories: np.ndarray
     languages: np.ndarray
@@ -168,7 +169,7 @@ class SimState:
                 staff.setdefault(store, []).append(sid)
 
         state = cls(day=snap.last_day, customers=customers, films=films, stock=stock, staff=staff,
-                    stores=sorted(snap.stores.tolist()), cities=snap.cities, actors=snap.actors,
+                    stores=sorted(snap.stores.tolist()), store_cities=snap.store_cities, actors=snap.actors,
                     categories=snap.categories, languages=snap.languages, counters=dict(snap.counters))
         if model.window is not None:
             state.history = History.from_rows(model.window, snap.window_rentals, snap.window_payments)

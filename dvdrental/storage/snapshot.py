@@ -83,7 +83,11 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
                                              "staff_id"), {1}),
         staff=_columns(staff, ("staff_id", "store_id", "active"), set()),
         stores=ids("SELECT store_id FROM store ORDER BY store_id"),
-        cities=ids("SELECT city_id FROM city ORDER BY city_id"),
+        store_cities=_store_cities(q("SELECT s.store_id, c2.city_id FROM store s "
+                                     "JOIN address a ON a.address_id = s.address_id "
+                                     "JOIN city c1 ON c1.city_id = a.city_id "
+                                     "JOIN city c2 ON c2.country_id = c1.country_id "
+                                     "ORDER BY s.store_id, c2.city_id")),
         actors=ids("SELECT actor_id FROM actor ORDER BY actor_id"),
         categories=ids("SELECT category_id FROM category ORDER BY category_id"),
         languages=ids("SELECT language_id FROM language ORDER BY language_id"),
@@ -95,6 +99,14 @@ def id_maxima(db: Database) -> list[int]:
     """The highest id in use per counter (COUNTERS order), 0 for an empty table: one query."""
     row = db.query("SELECT " + ", ".join(f"(SELECT MAX({k}_id) FROM {k})" for k in COUNTERS))[0]
     return [int(v or 0) for v in row]
+
+
+def _store_cities(rows: list[tuple]) -> dict[int, np.ndarray]:
+    """Each store's neighbourhood: the cities of its own city's country (where new customers live)."""
+    out: dict[int, list[int]] = {}
+    for store, city in rows:
+        out.setdefault(int(store), []).append(int(city))
+    return {s: np.array(c, np.int64) for s, c in out.items()}
 
 
 def _columns(rows: list[tuple], names: tuple[str, ...], times: set[int]) -> dict[str, np.ndarray]:
