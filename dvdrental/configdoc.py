@@ -27,10 +27,12 @@ the oldest film of the initial catalogue to the last day of a run, lies within 1
 2155-12-31 (the years MySQL's YEAR type holds), and one run covers at most 5,200 weeks. Scenario presets in
 `shared/configs/scenarios/` are partial files of the same shape (`--scenario NAME`).
 
-Some rules tie keys together; one of them: the largest late fee, `(returns.max_late_days + 5) x
-returns.late_fee_per_day` (a return moved to Monday, a late correction), must fit `payment.amount`
-(999.99, Sakila's DECIMAL(5,2)). With `catalog.staff_per_store` 1 no payment correction can happen (it
-moves a rental to another clerk of the store), whatever `late_changes.payment_corrections` says.
+Some rules tie keys together. Late and lost copies follow one policy: a late return comes back at
+most `min(returns.max_late_days, returns.lost_grace_days - 1)` days after its due day, so a copy written
+off as lost is never returned, and one late fee never exceeds the film's replacement cost in force at
+the return (which also keeps it within `payment.amount`, Sakila's DECIMAL(5,2)).
+With `catalog.staff_per_store` 1 no payment correction can happen (it moves a rental to another clerk
+of the store), whatever `late_changes.payment_corrections` says.
 
 Levels switch features off rather than on: at level 1-2 the film releases and the inventory schedule
 do nothing; below level 4 seasonality is flat and no copy is lost.

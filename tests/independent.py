@@ -13,7 +13,7 @@ def _cents(v) -> int:
     return int((Decimal(str(v)) * 100).to_integral_value())
 
 
-def problems(db, fee_cents: int = 100) -> list[str]:
+def problems(db, fee_cents: int = 100, grace: int | None = 30) -> list[str]:
     q = db.query
     last_end = (db.require_sim_state()["last_day"] + 1) * DAY
     out: list[str] = []
@@ -54,6 +54,8 @@ def problems(db, fee_cents: int = 100) -> list[str]:
             out.append(f"rental {rid}: customer, copy and staff of different stores")
         if ret is not None and ret <= rented:
             out.append(f"rental {rid}: returned before rented")
+        if ret is not None and grace is not None and ret // DAY - rented // DAY - films[film][0] >= grace:
+            out.append(f"rental {rid}: returned after its copy's write-off point")
         if rented < customers[cust][1] or rented < copies[inv][2]:
             out.append(f"rental {rid}: before its customer or copy existed")
         if max(rented, ret or 0, lu) >= last_end:
@@ -93,7 +95,8 @@ def problems(db, fee_cents: int = 100) -> list[str]:
         late = (ret // DAY - rented // DAY - duration) if ret is not None else 0
         expected = {fees[0][0]}
         if late > 0 and fee_cents:
-            lf = [p for p in pays if p[2] == ret and p[1] == late * fee_cents]
+            # never more than the replacement cost in force at the return
+            lf = [p for p in pays if p[2] == ret and p[1] == min(late * fee_cents, price(film, ret)[1])]
             if len(lf) != 1:
                 out.append(f"rental {rid}: late fee missing or wrong")
             expected |= {p[0] for p in lf}

@@ -87,6 +87,22 @@ def days_late(rented: int, returned: int, duration: int) -> int:
     return max(0, returned // 86400 - rented // 86400 - duration)
 
 
+def replacement_at_return(db) -> dict[int, float]:
+    """rental_id -> the film's replacement_cost in force at the return (sim_film_price keeps the costs
+    before each change), for returned rentals: what one late fee may not exceed."""
+    history: dict[int, list] = {}
+    for film, until, cost in db.query("SELECT film_id, valid_until, replacement_cost FROM sim_film_price "
+                                      "ORDER BY valid_until"):
+        history.setdefault(int(film), []).append((parse_ts(until), float(cost)))
+    out = {}
+    for rid, film, back, cost in db.query("""SELECT r.rental_id, f.film_id, r.return_date, f.replacement_cost
+                                             FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id
+                                             JOIN film f ON f.film_id = i.film_id WHERE r.return_date IS NOT NULL"""):
+        back = parse_ts(back)
+        out[int(rid)] = next((c for until, c in history.get(int(film), []) if until > back), float(cost))
+    return out
+
+
 # ---- the command group ---------------------------------------------------------------------------
 
 def test_every_subcommand_is_there_with_help():
@@ -191,7 +207,9 @@ def test_late_fees_match_the_payments_and_sakilas_rule(shop, shop_db):
     assert data["fee_per_day"] == 1.0
     assert t["late_fee_revenue"] == pytest.approx(sum(fee_paid), abs=0.005) and sum(fee_paid) > 100
     assert t["late_fee_payments"] == len(fee_paid) == t["late"] == len(late)
-    assert t["late_fees_due"] == pytest.approx(sum(late.values()) * 1.00)  # the rule: 1.00 per day late
+    # the rule: 1.00 per day late, never more than the replacement cost in force at the return
+    cap = replacement_at_return(shop_db)
+    assert t["late_fees_due"] == pytest.approx(sum(min(n * 1.00, cap[rid]) for rid, n in late.items()))
     assert t["late_fees_due"] == pytest.approx(t["late_fee_revenue"])
     returned = sum(1 for r in rentals.values() if r[1] is not None)
     assert t["returns"] == returned and t["late_share"] == pytest.approx(len(late) / returned, abs=1e-4)

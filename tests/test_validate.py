@@ -165,6 +165,33 @@ def missing_replacement_charge(db):
         db.execute("DELETE FROM payment WHERE payment_id = ?", (pid,))
 
 
+def returned_after_write_off(db):
+    """A late return moved to the day its copy would have been written off (due + lost_grace_days), its
+    late fee and stamps following, so that only the write-off rule breaks."""
+    from dvdrental.sim.calendar import DAY, parse_ts, ts_text
+    grace = db.require_sim_state()["config"]["returns"]["lost_grace_days"]
+    last_end = (db.require_sim_state()["last_day"] + 1) * DAY
+    days = db.days_between("r.return_date", "r.rental_date")
+    for rid, rented, back, duration, inv, cost in db.query(f"""
+            SELECT r.rental_id, r.rental_date, r.return_date, f.rental_duration, r.inventory_id, f.replacement_cost
+            FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id JOIN film f ON f.film_id = i.film_id
+            WHERE r.return_date IS NOT NULL AND {days} > f.rental_duration ORDER BY r.rental_id"""):
+        nxt = db.query("SELECT MIN(rental_date) FROM rental WHERE inventory_id = ? AND rental_date > ?",
+                       (inv, ts(rented)))[0][0]
+        was = ts(back)
+        rented, back = parse_ts(rented), parse_ts(back)
+        new = (rented // DAY + int(duration) + grace) * DAY + back % DAY
+        if new < last_end and (nxt is None or new <= parse_ts(nxt)):
+            when, fee = ts_text(new), min(grace * 1.00, float(cost))  # 1.00 a day, capped
+            with db.transaction():
+                db.execute("UPDATE payment SET payment_date = ?, amount = ?, last_update = ? "
+                           "WHERE rental_id = ? AND payment_date = ?", (when, fee, when, rid, was))
+                db.execute("UPDATE rental SET return_date = ?, last_update = ? WHERE rental_id = ?",
+                           (when, when, rid))
+            return
+    raise AssertionError("no late return to move")
+
+
 def rental_before_customer(db):
     cid, first = one(db, "SELECT customer_id, MIN(rental_date) FROM rental GROUP BY customer_id "
                          "ORDER BY customer_id LIMIT 1")
@@ -222,6 +249,7 @@ CORRUPTIONS = {
     "payment_rules": wrong_amount,
     "late_fee_charged": missing_late_fee,
     "lost_copy_charged": missing_replacement_charge,
+    "returned_before_write_off": returned_after_write_off,
     "customer_existed": rental_before_customer,
     "rental_after_copy_created": rental_before_copy,
     "lost_copy_rented": retired_copy_rented,

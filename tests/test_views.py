@@ -333,14 +333,17 @@ def _expected_balances(db, when: dt.datetime) -> dict[int, Decimal]:
             continue
         if not (rid in refunded and refunded[rid] <= when):  # a refunded fee is waived
             owed[cust] += money(price(film, rented, rate, cost)[0])
+        # a late fee is 1.00 a day, never more than the replacement cost in force at the return (or now)
         if returned is not None and returned <= when:  # back by then: late fee at the return
             days = (returned.date() - rented.date()).days - duration
+            cap = money(price(film, returned, rate, cost)[1])
         elif returned is None and retired is not None and retired <= when:  # lost by then
             owed[cust] += money(price(film, retired, rate, cost)[1])
-            days = 0
+            days, cap = 0, Decimal(0)
         else:  # still out at `when`
             days = (when.date() - rented.date()).days - duration
-        owed[cust] += max(days, 0) * Decimal("1.00")
+            cap = money(price(film, when, rate, cost)[1])
+        owed[cust] += min(max(days, 0) * Decimal("1.00"), cap)
     for cust, amount, paid in db.query("SELECT customer_id, amount, payment_date FROM payment"):
         if ts(paid) <= when:
             owed[cust] -= money(amount)

@@ -21,6 +21,7 @@ class Context:
     late_fee_cents: int = 100
     change_log: bool = False  # sim_change_log is kept (and must agree with the tables)
     imported: tuple[tuple[str, int], ...] = ()  # an adopted database's highest imported id per table
+    lost_grace_days: int = 30  # days after the due day when a copy still out is written off
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,17 @@ def price_at(column: str, film: str, when: str) -> str:
             f"AND h.valid_until > {when} ORDER BY h.valid_until LIMIT 1), {film}.{column})")
 
 
+def capped_late_fee_cents(days_late: str, fee_cents: str, cost: str) -> str:
+    """SQL for a late fee in cents: `fee_cents` per day late, never more than the replacement cost
+    `cost` (in money) in force at the return (CASE, not LEAST/MIN: one form for both engines)."""
+    return (f"(CASE WHEN ({days_late}) * {fee_cents} < ROUND({cost} * 100) THEN ({days_late}) * {fee_cents} "
+            f"ELSE ROUND({cost} * 100) END)")
+
+
 def payment_rules(db: Database, ctx: Context) -> list[str]:
     days = db.days_between("r.return_date", "r.rental_date")
+    fee = capped_late_fee_cents(f"{days} - CAST(f.rental_duration AS SIGNED)", str(int(ctx.late_fee_cents)),
+                                price_at("replacement_cost", "f", "r.return_date"))
     return _ids(db, f"""
         SELECT p.payment_id FROM payment p
         LEFT JOIN rental r ON r.rental_id = p.rental_id
@@ -112,12 +122,12 @@ def payment_rules(db: Database, ctx: Context) -> list[str]:
             (p.payment_date = r.rental_date AND p.amount > 0
              AND ROUND(p.amount * 100) = ROUND({price_at("rental_rate", "f", "r.rental_date")} * 100))
             OR (p.payment_date = r.return_date AND {days} > f.rental_duration
-                AND ROUND(p.amount * 100) = ({days} - CAST(f.rental_duration AS SIGNED)) * ?)
+                AND ROUND(p.amount * 100) = {fee})
             OR (r.return_date IS NULL AND p.payment_date = i.retired_at AND p.amount > 0
                 AND ROUND(p.amount * 100) = ROUND({price_at("replacement_cost", "f", "i.retired_at")} * 100))
             OR (p.amount < 0 AND p.payment_date >= r.rental_date AND rf.n = 1
                 AND ROUND(p.amount * 100) = -ROUND(fee.amount * 100))))))""",
-                (ctx.since, ctx.late_fee_cents))
+                (ctx.since,))
 
 
 def late_fee_charged(db: Database, ctx: Context) -> list[str]:
@@ -130,7 +140,19 @@ def late_fee_charged(db: Database, ctx: Context) -> list[str]:
         JOIN film f ON f.film_id = i.film_id
         LEFT JOIN payment p ON p.rental_id = r.rental_id AND p.payment_date = r.return_date
         WHERE r.return_date IS NOT NULL AND {days} > f.rental_duration AND p.payment_id IS NULL
-          AND r.rental_date >= ?""", (ctx.since,))
+          AND {price_at("replacement_cost", "f", "r.return_date")} > 0 AND r.rental_date >= ?""", (ctx.since,))
+
+
+def returned_before_write_off(db: Database, ctx: Context) -> list[str]:
+    """A copy is written off as lost lost_grace_days after its due day: no rental comes back then or later
+    (one policy for late and lost copies: what was written off never returns)."""
+    days = db.days_between("r.return_date", "r.rental_date")
+    return _ids(db, f"""
+        SELECT r.rental_id FROM rental r
+        JOIN inventory i ON i.inventory_id = r.inventory_id
+        JOIN film f ON f.film_id = i.film_id
+        WHERE r.return_date IS NOT NULL AND {days} >= f.rental_duration + ? AND r.rental_date >= ?""",
+                (ctx.lost_grace_days, ctx.since))
 
 
 def lost_copy_charged(db: Database, ctx: Context) -> list[str]:
@@ -252,10 +274,13 @@ CHECKS: tuple[Check, ...] = (
     Check("one_store", "customer, copy and staff of a rental belong to one store", one_store),
     Check("rental_payment", "every rental has exactly one rental payment at its rental time", rental_payment),
     Check("payment_rules", "every payment belongs to a rental and is its rental fee (at the price then), a late "
-                           "fee, a replacement charge or one refund of the fee, by the rental's customer and staff",
+                           "fee (capped at the replacement cost then), a replacement charge or one refund of the "
+                           "fee, by the rental's customer and staff",
           payment_rules),
     Check("late_fee_charged", "every late return has its late fee", late_fee_charged),
     Check("lost_copy_charged", "every lost copy has its replacement charge", lost_copy_charged),
+    Check("returned_before_write_off", "no rental comes back on or after its write-off day (due + "
+                                       "lost_grace_days)", returned_before_write_off),
     Check("customer_existed", "no rental or payment before the customer's create_date", customer_existed),
     Check("rental_after_copy_created", "no rental before the copy's created_at", rental_after_copy_created),
     Check("lost_copy_rented", "a retired copy is never rented again", lost_copy_rented),
@@ -280,7 +305,7 @@ def context_for(db: Database, sim_state: dict) -> Context:
     held = tuple((str(t), int(m)) for t, m in db.query(f"SELECT table_name, max_id FROM {IMPORTED.name}")) \
         if imported and IMPORTED.name in names else ()
     return Context(horizon(sim_state, cfg.demand.open_hour), since, int(round(fee * 100)),
-                   cfg.late_changes.change_log and "sim_change_log" in names, held)
+                   cfg.late_changes.change_log and "sim_change_log" in names, held, cfg.returns.lost_grace_days)
 
 
 def horizon(sim_state: dict, open_hour: float) -> str:

@@ -342,7 +342,7 @@ def _max_duration(db: Database) -> int:
 def late_share(db: Database, cfg: Config, first: int, last: int) -> Result:
     desc = "share of returned rentals that came back after their due day"
     r = cfg.returns
-    horizon = _max_duration(db) + r.max_late_days + 3
+    horizon = _max_duration(db) + r.latest_late_days + 1
     cutoff = last - horizon
     if cutoff <= first:
         return Result("late_share", desc, status="skip", measured=f"needs more than {horizon} days")

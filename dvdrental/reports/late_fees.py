@@ -1,8 +1,9 @@
 """Late returns, late-fee revenue, lost copies and replacement charges (maintain.py late-fees).
 
 Sakila's rule: a rental is late by the whole calendar days between rental and return beyond the
-film's rental_duration, and pays returns.late_fee_per_day for each, at the moment of return. So a
-late-fee payment is one dated at its rental's return_date. A lost copy is a rental never returned
+film's rental_duration, and pays returns.late_fee_per_day for each, at the moment of return, but never
+more than the film's replacement_cost in force then (our cap: losing the copy would cost no more). So
+a late-fee payment is one dated at its rental's return_date. A lost copy is a rental never returned
 whose copy was retired; its replacement charge is the payment dated at inventory.retired_at.
 The fees the rule asks for are reported next to the fees paid: they differ only if payments are off.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..checks.invariants import capped_late_fee_cents, price_at
 from ..config import stored
 from ..sim.calendar import date_of
 from ..storage import Database
@@ -28,14 +30,17 @@ def bucket_of(days: int) -> str:
 
 
 def late_fee_report(db: Database) -> dict:
-    """Per month of return: returns, late returns, fees due and paid; lost copies per month retired."""
+    """Per month of return: returns, late returns, fees due (capped at the replacement cost) and paid;
+    lost copies per month retired."""
     st = db.require_sim_state()
     fee = stored(st).returns.late_fee_per_day
     # compare before subtracting: MySQL's rental_duration is UNSIGNED, and a negative difference is an error
     days = db.days_between("r.return_date", "r.rental_date")
     late = f"CASE WHEN {days} > f.rental_duration THEN {days} - f.rental_duration ELSE 0 END"
+    due = capped_late_fee_cents(late, str(int(round(fee * 100))),
+                                price_at("replacement_cost", "f", "r.return_date"))
     returned = db.query(f"""
-        SELECT SUBSTR(r.return_date, 1, 7) AS m, {late} AS late, COUNT(*)
+        SELECT SUBSTR(r.return_date, 1, 7) AS m, {late} AS late, COUNT(*), SUM({due})
         FROM rental r
         JOIN inventory i ON i.inventory_id = r.inventory_id
         JOIN film f ON f.film_id = i.film_id
@@ -61,16 +66,16 @@ def late_fee_report(db: Database) -> dict:
           AND {db.days_between('?', 'r.rental_date')} > f.rental_duration""",
                        (date_of(st["last_day"]).isoformat(),))[0][0]
 
-    months: dict[str, dict] = defaultdict(lambda: {"returns": 0, "late": 0, "late_days": 0, "late_fee_payments": 0,
+    months: dict[str, dict] = defaultdict(lambda: {"returns": 0, "late": 0, "due_cents": 0, "late_fee_payments": 0,
                                                   "late_fee_revenue": 0.0, "lost": 0, "replacement_revenue": 0.0})
     buckets = {label: 0 for _, _, label in DAYS_LATE_BUCKETS}
-    for m, late, n in returned:
+    for m, late, n, due_cents in returned:
         late, n = int(late), int(n)
         row = months[str(m)]
         row["returns"] += n
         if late > 0:
             row["late"] += n
-            row["late_days"] += late * n
+            row["due_cents"] += int(due_cents or 0)
             buckets[bucket_of(late)] += n
     for m, n, amount in paid:
         months[str(m)]["late_fee_payments"] += int(n)
@@ -84,7 +89,7 @@ def late_fee_report(db: Database) -> dict:
         r = months[m]
         rows.append({"month": m, "returns": r["returns"], "late": r["late"],
                      "late_share": round(r["late"] / r["returns"], 4) if r["returns"] else None,
-                     "late_fees_due": round(r["late_days"] * fee, 2),
+                     "late_fees_due": round(r["due_cents"] / 100, 2),
                      "late_fee_payments": r["late_fee_payments"],
                      "late_fee_revenue": round(r["late_fee_revenue"], 2),
                      "lost": r["lost"], "replacement_revenue": round(r["replacement_revenue"], 2)})

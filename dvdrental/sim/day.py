@@ -19,7 +19,7 @@ from .places import addresses
 from .customers import new_customers_expected
 from .events import DayEvents, DayStats
 from .late import late_changes
-from .returns import overdue_days
+from .returns import late_fee, overdue_days
 from .rng import day_rng
 from .state import Model, SimState
 
@@ -235,9 +235,10 @@ def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray
             else:
                 stock.put_back(r.inventory_id)
                 ev.returns.append((rid, ts))
-                late = overdue_days(r.rental_ts, ts, r.duration)
-                if late and fee:
-                    ev.payments.append((pay_id, r.customer_id, r.staff_id, rid, late * fee, ts))
+                cents = late_fee(overdue_days(r.rental_ts, ts, r.duration), fee,
+                                 int(films.replacement_cents[stock.film[r.inventory_id]]))
+                if cents:
+                    ev.payments.append((pay_id, r.customer_id, r.staff_id, rid, cents, ts))
                     pay_id += 1
         else:
             break

@@ -5,6 +5,9 @@ split at any day changes the same records as an unsplit one. Records are plain l
 
     [rental_ts, inventory_id, customer_id, staff_id, return_ts or None,
      rental payment (id, cents), late fee payment (id, cents) or None, refund payment id or None]
+
+It also keeps the replacement costs that applied before each price change of the window, because a
+corrected return's late fee is capped at the replacement cost in force at the corrected time.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ class History:
     rentals: dict[int, list] = field(default_factory=dict)
     by_day: dict[int, list[int]] = field(default_factory=dict)     # day -> rental ids, ascending
     by_copy: dict[int, list[int]] = field(default_factory=dict)    # inventory_id -> rental ids, ascending
+    # film_id -> [(valid_until ts, replacement cents before it)], ascending: sim_film_price of the window
+    prices: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     def add_rental(self, rid: int, ts: int, inv: int, cust: int, staff: int) -> None:
         self.rentals[rid] = [ts, inv, cust, staff, None, None, None, None]
@@ -55,8 +60,25 @@ class History:
             elif returned.get(rid) == ts:
                 rec[LATE_PAY] = (pid, cents)
 
+    def add_price(self, film: int, valid_until: int, replacement_cents: int) -> None:
+        """A price change: `replacement_cents` applied to `film` until `valid_until`."""
+        self.prices.setdefault(film, []).append((valid_until, replacement_cents))
+
+    def replacement_at(self, film: int, ts: int, current: int) -> int:
+        """The film's replacement cost in force at `ts` (a time within the window); `current` is today's."""
+        for until, cents in self.prices.get(film, ()):
+            if until > ts:
+                return cents
+        return current
+
     def prune(self, first_day: int) -> None:
-        """Forget rentals from before `first_day`."""
+        """Forget rentals from before `first_day`, and prices that ended before it."""
+        for film in list(self.prices):
+            kept = [p for p in self.prices[film] if p[0] >= first_day * DAY]
+            if kept:
+                self.prices[film] = kept
+            else:
+                del self.prices[film]
         for day in [d for d in self.by_day if d < first_day]:
             for rid in self.by_day.pop(day):
                 rec = self.rentals.pop(rid)
@@ -83,10 +105,14 @@ class History:
         return self.rentals[copies[i + 1]][TS] if i + 1 < len(copies) else None
 
     @classmethod
-    def from_rows(cls, window: int, rentals: list[tuple], payments: list[tuple]) -> "History":
-        """From (rental_id, rental_ts, inventory_id, customer_id, staff_id, return_ts) rows in id order
-        and (payment_id, rental_id, cents, payment_ts) rows in id order."""
+    def from_rows(cls, window: int, rentals: list[tuple], payments: list[tuple],
+                  prices: list[tuple] = ()) -> "History":
+        """From (rental_id, rental_ts, inventory_id, customer_id, staff_id, return_ts) rows in id order,
+        (payment_id, rental_id, cents, payment_ts) rows in id order and (film_id, valid_until ts,
+        replacement cents) rows in (film_id, valid_until) order."""
         h = cls(window)
+        for film, until, cents in prices:
+            h.add_price(film, until, cents)
         for rid, ts, inv, cust, staff, ret in rentals:
             h.add_rental(rid, ts, inv, cust, staff)
             h.rentals[rid][RETURNED] = ret
@@ -104,4 +130,5 @@ class History:
 
     def fingerprint(self) -> dict:
         return {"rentals": {k: list(v) for k, v in sorted(self.rentals.items())},
-                "by_copy": {k: v for k, v in sorted(self.by_copy.items())}}
+                "by_copy": {k: v for k, v in sorted(self.by_copy.items())},
+                "prices": {k: list(v) for k, v in sorted(self.prices.items())}}

@@ -4,7 +4,8 @@ Each kind has a rate per 1,000 of the day's rentals. For each change an age in d
 decreasing sigmoid, 1 / (1 + exp(steepness * (age - midpoint))), over the ages that have a record of
 that kind, then one such record of that age is picked. Records made before the simulation began (an
 adopted Sakila history) are left alone. Every change keeps the invariants: a corrected return keeps
-the copy free of overlaps and its late fee follows, payments stay with their rental's customer and
+the copy free of overlaps and before the write-off point, and its late fee follows (capped at the
+replacement cost in force at the corrected return), payments stay with their rental's customer and
 clerk, a closed account never rents again, a voided rental goes with all its payments.
 """
 
@@ -21,7 +22,7 @@ from .calendar import DAY
 from .events import DayEvents
 from . import places
 from .history import CUST, INV, LATE_PAY, REFUND, RENTAL_PAY, RETURNED, STAFF, TS
-from .returns import overdue_days
+from .returns import late_fee, overdue_days
 from .rng import day_rng
 from .state import Model, SimState
 
@@ -113,10 +114,15 @@ class _Day:
             return False
         rec = hist.rentals[rid]
         nxt = hist.next_on_copy(rid)
+        st = self.state
+        film = int(st.stock.film[rec[INV]])
+        duration = int(st.films.duration[film])
+        # a corrected return stays before the write-off point, like any return
+        latest = (rec[TS] // DAY + duration + self.model.cfg.returns.latest_late_days + 1) * DAY
         new = None
         for shift in self.rng.permutation([-3, -2, -1, 1, 2, 3]).tolist():
             cand = rec[RETURNED] + shift * DAY
-            if cand > rec[TS] and cand // DAY < self.day and (nxt is None or cand < nxt):
+            if cand > rec[TS] and cand // DAY < self.day and (nxt is None or cand < nxt) and cand < latest:
                 new = cand
                 break
         if new is None:
@@ -124,9 +130,8 @@ class _Day:
         kind, made = "return_correction", rec[TS]
         self.emit(ts, kind, "rental", "U", rid, {"return_date": new, "last_update": ts}, made)
         rec[RETURNED] = new
-        st = self.state
-        duration = int(st.films.duration[st.stock.film[rec[INV]]])
-        cents = overdue_days(rec[TS], new, duration) * self.fee
+        cost = hist.replacement_at(film, new, int(st.films.replacement_cents[film]))
+        cents = late_fee(overdue_days(rec[TS], new, duration), self.fee, cost)
         old = rec[LATE_PAY]
         if old and cents:
             self.emit(ts, kind, "payment", "U", old[0], {"amount": cents, "payment_date": new, "last_update": ts},
@@ -267,6 +272,7 @@ class _Day:
             del values["replacement_cost"]
         self.emit(ts, "price_change", "film", "U", film, values, int(f.release_day[film]) * DAY)
         self.ev.film_prices.append((film, ts, rate, cost))
+        self.state.history.add_price(film, ts, cost)
         f.rate_cents[film], f.replacement_cents[film] = new_rate, new_cost
         return True
 

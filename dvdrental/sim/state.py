@@ -53,6 +53,8 @@ class Snapshot:
     # return_ts or None) and their payments (payment_id, rental_id, cents, ts), both in id order
     window_rentals: list[tuple] = field(default_factory=list)
     window_payments: list[tuple] = field(default_factory=list)
+    # and the replacement costs before the window's price changes (film_id, valid_until ts, cents)
+    window_prices: list[tuple] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -117,14 +119,13 @@ class SimState:
                  customers: np.ndarray, staff: np.ndarray, durations: np.ndarray, not_before: int) -> None:
         """Plan the return (or loss) of rentals and queue it; plans never land before `not_before`."""
         d = model.cfg.demand
-        when, lost = plan_returns(model.seed, model.cfg.returns, d.open_hour, d.close_hour,
-                                  rental_ids, rental_ts, durations)
+        when, lost = plan_returns(model.seed, model.cfg.returns, d, rental_ids, rental_ts, durations)
         # only for rentals older than the simulation (imported history): their event moves to its first
         # day, and one overdue by more than any simulated rental is kept out is written off as lost
         late = when < not_before
         when = np.where(late, not_before + when % DAY, when)
         due = np.asarray(rental_ts, dtype=np.int64) // DAY + np.asarray(durations, dtype=np.int64)
-        lost = lost | (late & (not_before // DAY - due > model.cfg.returns.max_late_days))
+        lost = lost | (late & (not_before // DAY - due > model.cfg.returns.latest_late_days))
         for rid, ts, inv, cust, st, dur, ls, ev in zip(
                 rental_ids.tolist(), rental_ts.tolist(), inventory.tolist(), customers.tolist(),
                 staff.tolist(), durations.tolist(), lost.tolist(), when.tolist()):
@@ -172,7 +173,8 @@ class SimState:
                     stores=sorted(snap.stores.tolist()), store_cities=snap.store_cities, actors=snap.actors,
                     categories=snap.categories, languages=snap.languages, counters=dict(snap.counters))
         if model.window is not None:
-            state.history = History.from_rows(model.window, snap.window_rentals, snap.window_payments)
+            state.history = History.from_rows(model.window, snap.window_rentals, snap.window_payments,
+                                              snap.window_prices)
         for plan_id, day, action, params in snap.plans:
             state.plans.setdefault(day, []).append((plan_id, action, params))
         if live.any():

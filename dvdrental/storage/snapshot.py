@@ -55,6 +55,7 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
         counters[LOG_COUNTER] = max(int(counters.get(LOG_COUNTER, 1)), int(top or 0) + 1)
     rentals: list[tuple] = []
     payments: list[tuple] = []
+    prices: list[tuple] = []
     if window is not None:
         since = f"{day_text(max(sim_state['last_day'] + 1 - window, sim_state['start_date']))} 00:00:00"
         rentals = [(int(r), parse_ts(t), int(i), int(c), int(s), parse_ts(ret)) for r, t, i, c, s, ret in q(
@@ -64,6 +65,9 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
             "SELECT p.payment_id, p.rental_id, p.amount, p.payment_date FROM payment p "
             "JOIN rental r ON r.rental_id = p.rental_id WHERE r.rental_date >= ? ORDER BY p.payment_id",
             (since,))]
+        prices = [(int(f), parse_ts(t), int(round(float(c) * 100))) for f, t, c in q(
+            "SELECT film_id, valid_until, replacement_cost FROM sim_film_price WHERE valid_until >= ? "
+            "ORDER BY film_id, valid_until", (since,))]
     return Snapshot(
         last_day=sim_state["last_day"],
         counters=counters,
@@ -73,6 +77,7 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
         emails=[r[10] for r in cust],
         window_rentals=rentals,
         window_payments=payments,
+        window_prices=prices,
         films={**_columns(films, ("film_id", "rental_duration", "rate", "replacement", "first_copy_ts"),
                           {4}),
                "rate_cents": _cents([r[2] for r in films]),

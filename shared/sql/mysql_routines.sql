@@ -3,7 +3,8 @@
 --   * the rental fee is film.rental_rate, paid at rental_date;
 --   * a late fee per whole calendar day beyond film.rental_duration (Sakila's TO_DAYS rule) is paid at
 --     return_date; the fee per day is returns.late_fee_per_day of the configuration kept in sim_state
---     (1.00 when there is none, as in Sakila);
+--     (1.00 when there is none, as in Sakila); one late fee never exceeds the film's replacement_cost
+--     in force at the return (Sakila's own function does not cap it);
 --   * a lost copy (its rental never returned, the copy retired) costs film.replacement_cost, paid at
 --     inventory.retired_at.
 -- Same names, parameters and meaning as Sakila's. Every routine declares READS SQL DATA, so it can be
@@ -21,7 +22,7 @@ COMMENT 'What the customer owes at p_effective_date: charges up to then minus pa
 BEGIN
   DECLARE v_fee_per_day DECIMAL(10,2) DEFAULT NULL;
   DECLARE v_rental_fees DECIMAL(12,2) DEFAULT 0;
-  DECLARE v_overdue_days BIGINT DEFAULT 0;
+  DECLARE v_late_fees DECIMAL(12,2) DEFAULT 0;
   DECLARE v_lost_copies DECIMAL(12,2) DEFAULT 0;
   DECLARE v_payments DECIMAL(12,2) DEFAULT 0;
 
@@ -36,10 +37,11 @@ BEGIN
   SET v_fee_per_day = COALESCE(v_fee_per_day, 1.00);
 
   -- Rentals made up to the effective date. For each: its rental fee at the price in force when it was
-  -- rented (sim_film_price keeps the prices before each change), unless it was refunded by then; days
-  -- overdue, counted at the return if it came back by then, else up to the effective date while it
-  -- is still out; and the replacement cost in force when the copy was declared lost, if it was by then
-  -- (never returned, copy retired).
+  -- rented (sim_film_price keeps the prices before each change), unless it was refunded by then; its
+  -- late fee, the fee per day for each day overdue, counted at the return if it came back by then,
+  -- else up to the effective date while it is still out, and never more than the replacement cost in
+  -- force then (at the return, or at the effective date); and the replacement cost in force when the
+  -- copy was declared lost, if it was by then (never returned, copy retired).
   SELECT COALESCE(SUM(CASE
                         WHEN EXISTS (SELECT 1 FROM payment AS rf WHERE rf.rental_id = r.rental_id
                                      AND rf.amount < 0 AND rf.payment_date <= p_effective_date) THEN 0
@@ -49,13 +51,19 @@ BEGIN
                       END), 0),
          COALESCE(SUM(CASE
                         WHEN r.return_date IS NOT NULL AND r.return_date <= p_effective_date
-                          THEN GREATEST(TO_DAYS(r.return_date) - TO_DAYS(r.rental_date)
-                                        - CAST(f.rental_duration AS SIGNED), 0)
+                          THEN LEAST(GREATEST(TO_DAYS(r.return_date) - TO_DAYS(r.rental_date)
+                                              - CAST(f.rental_duration AS SIGNED), 0) * v_fee_per_day,
+                                     COALESCE((SELECT h.replacement_cost FROM sim_film_price AS h
+                                                WHERE h.film_id = f.film_id AND h.valid_until > r.return_date
+                                                ORDER BY h.valid_until LIMIT 1), f.replacement_cost))
                         WHEN r.return_date IS NULL AND i.retired_at IS NOT NULL
                              AND i.retired_at <= p_effective_date
                           THEN 0
-                        ELSE GREATEST(TO_DAYS(p_effective_date) - TO_DAYS(r.rental_date)
-                                      - CAST(f.rental_duration AS SIGNED), 0)
+                        ELSE LEAST(GREATEST(TO_DAYS(p_effective_date) - TO_DAYS(r.rental_date)
+                                            - CAST(f.rental_duration AS SIGNED), 0) * v_fee_per_day,
+                                   COALESCE((SELECT h.replacement_cost FROM sim_film_price AS h
+                                              WHERE h.film_id = f.film_id AND h.valid_until > p_effective_date
+                                              ORDER BY h.valid_until LIMIT 1), f.replacement_cost))
                       END), 0),
          COALESCE(SUM(CASE
                         WHEN r.return_date IS NULL AND i.retired_at IS NOT NULL
@@ -65,7 +73,7 @@ BEGIN
                                           ORDER BY h.valid_until LIMIT 1), f.replacement_cost)
                         ELSE 0
                       END), 0)
-    INTO v_rental_fees, v_overdue_days, v_lost_copies
+    INTO v_rental_fees, v_late_fees, v_lost_copies
     FROM rental AS r
     JOIN inventory AS i ON i.inventory_id = r.inventory_id
     JOIN film AS f ON f.film_id = i.film_id
@@ -78,7 +86,7 @@ BEGIN
    WHERE p.customer_id = p_customer_id
      AND p.payment_date <= p_effective_date;
 
-  RETURN v_rental_fees + v_overdue_days * v_fee_per_day + v_lost_copies - v_payments;
+  RETURN v_rental_fees + v_late_fees + v_lost_copies - v_payments;
 END;;
 
 CREATE FUNCTION inventory_held_by_customer(p_inventory_id INT)
