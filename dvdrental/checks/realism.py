@@ -380,6 +380,64 @@ def lost_share(db: Database, cfg: Config, first: int, last: int) -> Result:
                   f"+-{tol * 100:.2f} pts", _status(abs(meas - p) <= tol))
 
 
+def late_fee_cap(db: Database, cfg: Config, first: int) -> Result:
+    """No late fee above what losing the copy costs: the replacement cost in force at the return."""
+    from .invariants import price_at
+    desc = "late fees against the film's replacement cost in force at the return"
+    if cfg.returns.late_fee_per_day <= 0:
+        return Result("late_fee_cap", desc, "no late fees", status="skip")
+    rows = db.query(f"""
+        SELECT ROUND(p.amount * 100), ROUND({price_at("replacement_cost", "f", "r.return_date")} * 100)
+        FROM payment p JOIN rental r ON r.rental_id = p.rental_id
+        JOIN inventory i ON i.inventory_id = r.inventory_id JOIN film f ON f.film_id = i.film_id
+        WHERE p.payment_date = r.return_date AND p.amount > 0 AND p.payment_date >= ?""",
+                    (f"{date_of(first)} 00:00:00",))
+    if not rows:
+        return Result("late_fee_cap", desc, status="skip", measured="no late fees")
+    fee, cost = (np.array([float(r[i]) for r in rows]) for i in (0, 1))
+    above = int((fee > cost).sum())
+    capped = int((fee == cost).sum())
+    worst = float(np.max(fee / np.maximum(cost, 1)))
+    return Result("late_fee_cap", desc, "at most the replacement cost",
+                  f"{above:,} of {len(rows):,} above it ({capped:,} capped at it); largest fee / cost {worst:.2f}",
+                  "none above", _status(above == 0), [{"late_fees": len(rows), "above": above, "capped": capped}])
+
+
+def return_times(db: Database, cfg: Config, first: int) -> Result:
+    """Returns follow the store's traffic over the day: the share of returns in the configured rush hours
+    (the busiest clock hours holding half the rush profile) against that profile and a flat spread."""
+    from ..sim.returns import time_of_day_shares
+    desc = "returns follow the store's traffic: share of returns in the busiest hours of the rush profile"
+    d = cfg.demand
+    hours = np.arange(int(d.open_hour), int(math.ceil(d.close_hour)))
+    edges = np.clip(np.r_[hours, hours[-1] + 1] * 3600, int(d.open_hour * 3600), int(d.close_hour * 3600))
+    expected = time_of_day_shares(d, edges)
+    flat = np.diff(edges) / (edges[-1] - edges[0])
+    rush = np.argsort(-expected, kind="stable")[:int(np.searchsorted(np.cumsum(np.sort(expected)[::-1]), 0.5)) + 1]
+    since = (f"{date_of(first)} 00:00:00",)
+    hour_of = lambda col, table: dict((int(h), int(n)) for h, n in db.query(  # noqa: E731
+        f"SELECT SUBSTR({col}, 12, 2) AS h, COUNT(*) FROM {table} WHERE {col} >= ? GROUP BY h", since))
+    back = hour_of("return_date", "rental")
+    n = sum(back.values())
+    if n < 1000:
+        return Result("return_times", desc, status="skip", measured=f"{n:,} returns, needs 1,000")
+    counts = np.array([back.get(int(h), 0) for h in hours], dtype=float)
+    rented = hour_of("rental_date", "rental")
+    rentals = np.array([rented.get(int(h), 0) for h in hours], dtype=float)
+    p = float(expected[rush].sum())
+    meas = float(counts[rush].sum()) / n
+    tol = max(Z * math.sqrt(p * (1 - p) / n), 0.02)
+    corr = float(np.corrcoef(counts, rentals)[0, 1]) if counts.std() > 0 and rentals.std() > 0 else float("nan")
+    rental_share = float(rentals[rush].sum() / rentals.sum()) if rentals.sum() else float("nan")
+    label = ",".join(f"{h:02d}" for h in sorted(hours[rush].tolist()))
+    return Result("return_times", desc + f" ({label}h)",
+                  f"{p * 100:.1f} % (a flat spread: {flat[rush].sum() * 100:.1f} %)",
+                  f"{meas * 100:.1f} % of {n:,} returns (rentals {rental_share * 100:.1f} %; hourly correlation "
+                  f"with rentals {corr:.2f})", f"+-{tol * 100:.1f} pts", _status(abs(meas - p) <= tol),
+                  [{"hours": hours.tolist(), "expected": [round(float(x), 4) for x in expected],
+                    "returns": counts.astype(int).tolist(), "rentals": rentals.astype(int).tolist()}])
+
+
 def copy_age(db: Database, first: int, last: int) -> Result:
     desc = "rentals per copy fall with copy age (index: 1 = an average copy at the time)"
     rows = [r for r in rentals_by_copy_age(db, (last + 1) * DAY, first * DAY)
@@ -402,4 +460,5 @@ def report(db: Database, sim_state: dict) -> list[Result]:
     return [volume(days), growth_early(days), saturation(days), seasonality(days), *weekday_profile(days),
             *spikes(days), churn(db, cfg, first, last), reactivation(db, cfg, last),
             returns_by_weekday(db, cfg, first, last), late_share(db, cfg, first, last),
-            lost_share(db, cfg, first, last), copy_age(db, first, last), *late_report(db, cfg, first, last)]
+            lost_share(db, cfg, first, last), late_fee_cap(db, cfg, first), return_times(db, cfg, first),
+            copy_age(db, first, last), *late_report(db, cfg, first, last)]
