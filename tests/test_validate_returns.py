@@ -21,7 +21,8 @@ from helpers import build
 #: are capped, some at a replacement cost that changed after the rental.
 CFG = tiny_config(simulation={"initial_weeks": 10, "level": 4},
                   demand={"base_weekly_rentals": 300.0, "capacity_weekly_rentals": 400.0},
-                  returns={"late_share": 0.4, "late_tail": 0.7, "lost_share": 0.02, "lost_grace_days": 20},
+                  returns={"late_share": 0.4, "late_tail": 0.7, "lost_share": 0.02, "lost_grace_days": 20,
+                           "late_fee_per_day": 3.0},
                   late_changes={"price_changes": 40.0, "return_corrections": 40.0, "change_log": False})
 
 

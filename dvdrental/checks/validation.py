@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 
+from .behaviour import report as behaviour_report
 from .identity import report as identity_report
 from .invariants import CHECKS, context_for
 from .realism import report as realism_report
@@ -43,7 +44,8 @@ def _validate(db: Database, realism: bool) -> dict:
                                       "status": "fail" if found else "pass", "violations": len(found),
                                       "examples": found[:EXAMPLES], "seconds": round(time.perf_counter() - t, 3)})
         if realism:
-            out["realism"] = [asdict(r) for r in realism_report(db, st) + identity_report(db, st)]
+            out["realism"] = [asdict(r) for r in realism_report(db, st) + identity_report(db, st)
+                              + behaviour_report(db, st)]
     failed = [c["name"] for c in out["invariants"] + out["realism"] if c["status"] == "fail"]
     out["failed"] = (["schema"] if missing else []) + failed
     out["ok"] = not out["failed"]

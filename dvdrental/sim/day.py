@@ -9,6 +9,7 @@ depends on the previous rental, loops in Python.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from typing import Callable
 
 import numpy as np
@@ -200,6 +201,8 @@ def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray
     cand_l, pick_l = candidates.tolist(), staff_pick.tolist()
     n = len(times_l)
     i = 0
+    # (customer, film) of the copies out: nobody rents a second copy of a film they have at home
+    holding = Counter((o.customer_id, int(stock.film[o.inventory_id])) for o in opn.values())
     while True:
         next_due = due[0][0] if due and due[0][0] < end else None
         if i < n and (next_due is None or times_l[i] < next_due):
@@ -208,7 +211,7 @@ def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray
             inv = film = 0
             if c:
                 for film in cand_l[i - 1]:
-                    if film and (inv := stock.take(s, film)):
+                    if film and not holding[(c, film)] and (inv := stock.take(s, film)):
                         break
             if not inv:
                 stats.lost_demand += 1
@@ -218,6 +221,7 @@ def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray
             ev.rentals.append((rent_id, ts, inv, c, staff))
             ev.payments.append((pay_id, c, staff, rent_id, int(films.rate_cents[film]), ts))
             cust.seen_ts[c] = ts
+            holding[(c, film)] += 1
             for col, v in zip(new, (rent_id, ts, inv, c, staff, int(films.duration[film]))):
                 col.append(v)
             rent_id += 1
@@ -225,6 +229,7 @@ def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray
         elif next_due is not None:
             ts, rid = heapq.heappop(due)
             r = opn.pop(rid)
+            holding[(r.customer_id, int(stock.film[r.inventory_id]))] -= 1
             if r.lost:
                 stock.retire(r.inventory_id)
                 ev.retirements.append((r.inventory_id, ts))

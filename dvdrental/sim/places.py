@@ -62,14 +62,17 @@ def make_atlas(cat: CatalogConfig, rng: np.random.Generator, people: People, loc
 def addresses(rng: np.random.Generator, local: Locals, cat: CatalogConfig, store_cities: dict[int, np.ndarray],
               stores: list[int], cities: list[int] | None = None) -> list[tuple[str, str, int, str, str]]:
     """(street, district, city_id, postal code, phone) of an address near each store in `stores`, in
-    order; in a given city where `cities` names one (a store's own address)."""
+    order; in a given city where `cities` names one (a store's own address). One batch per locale."""
+    where = [int(cities[i]) if cities is not None else
+             int(store_cities[s][int(rng.integers(len(store_cities[s])))]) for i, s in enumerate(stores)]
+    locales = [place_of(cat, s).locale for s in stores]
+    made: dict[str, list[tuple[str, str, str]]] = {}
+    for locale in dict.fromkeys(locales):
+        made[locale] = local.contacts(rng, locale, locales.count(locale))[::-1]
     out = []
-    for i, store in enumerate(stores):
-        place = place_of(cat, store)
-        towns = store_cities[store]
-        city = cities[i] if cities is not None else int(towns[int(rng.integers(len(towns)))])
-        street, postal, phone = local.contacts(rng, place.locale, 1)[0]
-        out.append((street, place.district, city, postal, phone))
+    for store, city, locale in zip(stores, where, locales):
+        street, postal, phone = made[locale].pop()
+        out.append((street, place_of(cat, store).district, city, postal, phone))
     return out
 
 
