@@ -8,7 +8,7 @@ the rentals the simulation made (an adopted database's history is the imported d
 from __future__ import annotations
 
 from ..storage import Database
-from ..storage.tables import IMPORTED
+from .invariants import imported_ids
 from .realism import Result, _status
 
 EXAMPLES = 5
@@ -37,8 +37,4 @@ def same_film_held_twice(db: Database, since_id: int = 0) -> Result:
 
 
 def report(db: Database, sim_state: dict) -> list[Result]:
-    imported = 0
-    if sim_state.get("origin", "generator") != "generator" and IMPORTED.name in db.table_names():
-        found = db.query(f"SELECT max_id FROM {IMPORTED.name} WHERE table_name = 'rental'")
-        imported = int(found[0][0]) if found else 0
-    return [same_film_held_twice(db, imported)]
+    return [same_film_held_twice(db, imported_ids(db, sim_state).get("rental", 0))]

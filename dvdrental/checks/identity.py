@@ -10,7 +10,7 @@ a new customer who takes an imported customer's e-mail is not.
 from __future__ import annotations
 
 from ..storage import Database
-from ..storage.tables import IMPORTED
+from .invariants import imported_ids
 from .realism import Result, _status
 
 EXAMPLES = 5
@@ -46,8 +46,5 @@ def customers_in_store_country(db: Database, since_id: int) -> Result:
 
 
 def report(db: Database, sim_state: dict) -> list[Result]:
-    imported = 0
-    if sim_state.get("origin", "generator") != "generator" and IMPORTED.name in db.table_names():
-        found = db.query(f"SELECT max_id FROM {IMPORTED.name} WHERE table_name = 'customer'")
-        imported = int(found[0][0]) if found else 0
+    imported = imported_ids(db, sim_state).get("customer", 0)
     return [unique_emails(db, imported), customers_in_store_country(db, imported)]

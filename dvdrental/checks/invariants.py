@@ -301,11 +301,16 @@ def context_for(db: Database, sim_state: dict) -> Context:
     fee = cfg.returns.late_fee_per_day
     imported = sim_state.get("origin", "generator") != "generator"
     since = f"{day_text(sim_state['start_date'])} 00:00:00" if imported else "1000-01-01 00:00:00"
-    names = db.table_names()
-    held = tuple((str(t), int(m)) for t, m in db.query(f"SELECT table_name, max_id FROM {IMPORTED.name}")) \
-        if imported and IMPORTED.name in names else ()
     return Context(horizon(sim_state, cfg.demand.open_hour), since, int(round(fee * 100)),
-                   cfg.late_changes.change_log and "sim_change_log" in names, held, cfg.returns.lost_grace_days)
+                   cfg.late_changes.change_log and "sim_change_log" in db.table_names(),
+                   tuple(imported_ids(db, sim_state).items()), cfg.returns.lost_grace_days)
+
+
+def imported_ids(db: Database, sim_state: dict) -> dict[str, int]:
+    """An adopted database's highest imported id per table (sim_imported); nothing for a generated one."""
+    if sim_state.get("origin", "generator") == "generator" or IMPORTED.name not in db.table_names():
+        return {}
+    return {str(t): int(m) for t, m in db.query(f"SELECT table_name, max_id FROM {IMPORTED.name}")}
 
 
 def horizon(sim_state: dict, open_hour: float) -> str:
