@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import incremental_update
 from dvdrental.checksum import checksum
 from dvdrental.errors import LockedError, StateError
+from dvdrental import run
 from dvdrental.run import COMMIT_DAYS, Span, advance, generate
 from dvdrental.sim.calendar import date_of, day_number
 from dvdrental.storage import connect
@@ -174,8 +175,8 @@ def test_until_reached_is_one_line_exit_0_and_no_write(tmp_path, until):
 
 
 def test_until_catches_up_in_bulk_commits_and_resumes_exactly(tmp_path, monkeypatch):
-    """A catch-up of months commits 28 days at a time (not every day) and ends where a run of single
-    days ends."""
+    """A catch-up of months commits 28 days at a time (not every day) and gives the database a run
+    committing every day gives."""
     bulk, daily = fresh(f"sqlite:///{tmp_path}/bulk.db"), fresh(f"sqlite:///{tmp_path}/daily.db")
     commits = []
     real = BatchWriter.submit
@@ -183,9 +184,10 @@ def test_until_catches_up_in_bulk_commits_and_resumes_exactly(tmp_path, monkeypa
     days = day_number(dt.date(2002, 1, 31)) - bulk.require_sim_state()["last_day"]
     summary = advance(bulk, Span(until=dt.date(2002, 1, 31)))
     assert days > 60 and summary.days == days and days // COMMIT_DAYS <= len(commits) <= days // COMMIT_DAYS + 2
-    monkeypatch.setattr(BatchWriter, "submit", real)
-    for _ in range(days):
-        advance(daily, Span(days=1))
+    commits.clear()
+    monkeypatch.setattr(run, "BULK_AFTER_DAYS", 10**6)  # the same span, every day its own commit
+    advance(daily, Span(until=dt.date(2002, 1, 31)))
+    assert len(commits) == days
     assert checksum(bulk) == checksum(daily)
 
 
