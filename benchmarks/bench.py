@@ -457,10 +457,7 @@ def _sakila_db(engine: str, tmp: Path, mysql: str) -> str | None:
         return f"sqlite:///{path}"
     url = f"{mysql}/bench_sakila"
     with connect(url) as db:
-        db.drop_all()
-        db.execute("DROP VIEW IF EXISTS " + ", ".join(
-            ("customer_list", "film_list", "nicer_but_slower_film_list", "staff_list", "sales_by_store",
-             "sales_by_film_category", "actor_info")))
+        db.drop_all()  # Sakila's views, triggers and tables, sim_* included
     load_official_mysql(url)
     return url
 

@@ -66,3 +66,22 @@ def same_tree(a: Path, b: Path) -> bool:
         return False
     _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
     return not mismatch and not errors and all(same_tree(a / d, b / d) for d in cmp.common_dirs)
+
+
+def sakila_rows(db: Database, cols: dict[str, list[str]] | None = None) -> dict[str, dict[tuple, tuple]]:
+    """Every row of the Sakila tables by key, all columns (or the given ones, to compare old rows)."""
+    from dvdrental.storage.tables import SAKILA_TABLES
+    quote = '"' if db.engine == "sqlite" else "`"
+    out = {}
+    for table in SAKILA_TABLES:
+        names = cols[table.name] if cols else db.table_columns(table.name)
+        key = [names.index(k) for k in table.key]
+        found = db.query(f"SELECT {', '.join(quote + c + quote for c in names)} FROM {table.name}")
+        out[table.name] = {tuple(r[i] for i in key): tuple(r) for r in found}
+    return out
+
+
+def realism(result: dict, name: str) -> dict:
+    """One check of validate()'s realism report, by name."""
+    return next(r for r in result["realism"] if r["name"] == name)
+

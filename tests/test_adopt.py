@@ -23,7 +23,7 @@ from dvdrental.run import Span, advance
 from dvdrental.sim.calendar import day_number
 from dvdrental.storage import Database, connect
 from dvdrental.storage.tables import SAKILA_TABLES, TABLES
-from helpers import violations
+from helpers import sakila_rows, violations
 from sakila_legacy import LegacyFacts, build_legacy_sakila
 
 FILM_TRIGGERS = {"ins_film", "upd_film", "del_film"}
@@ -32,17 +32,6 @@ FILM_TRIGGERS = {"ins_film", "upd_film", "del_film"}
 def legacy(mysql_url, tag: str = "sakila") -> tuple[str, LegacyFacts]:
     url = mysql_url(tag)
     return url, build_legacy_sakila(url)
-
-
-def dump(db: Database, cols: dict[str, list[str]] | None = None) -> dict[str, dict[tuple, tuple]]:
-    """Every row of the Sakila tables by key, all columns (or the given ones, to compare old rows)."""
-    out = {}
-    for table in SAKILA_TABLES:
-        names = cols[table.name] if cols else db.table_columns(table.name)
-        key = [names.index(k) for k in table.key]
-        rows = db.query(f"SELECT {', '.join(f'`{c}`' for c in names)} FROM {table.name}")
-        out[table.name] = {tuple(r[i] for i in key): tuple(r) for r in rows}
-    return out
 
 
 def shape(db: Database) -> list[tuple]:
@@ -119,7 +108,7 @@ def test_adoption_migrates_without_changing_a_value(mysql_url):
     url, facts = legacy(mysql_url)
     db = connect(url)
     assert adoption.is_legacy_sakila(db)
-    before, fks = dump(db), adopt_mysql.foreign_keys(db)
+    before, fks = sakila_rows(db), adopt_mysql.foreign_keys(db)
     old_cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
 
     lines = adoption.adopt(db, None, 99)
@@ -134,7 +123,7 @@ def test_adoption_migrates_without_changing_a_value(mysql_url):
                   "continues on " + str(facts.last_day + dt.timedelta(days=1))):
         assert words in text, words
 
-    assert dump(db, old_cols) == before  # every existing value reads back as it was, all columns
+    assert sakila_rows(db, old_cols) == before  # every existing value reads back as it was, all columns
     assert db.query("SELECT COUNT(*) FROM inventory WHERE created_at <> ? OR retired_at IS NOT NULL",
                     (f"{facts.first_day} 00:00:00",))[0][0] == 0
     assert triggers(db) == FILM_TRIGGERS
@@ -173,7 +162,7 @@ def test_adoption_migrates_without_changing_a_value(mysql_url):
 def test_incremental_update_continues_the_business(mysql_url):
     url, facts = legacy(mysql_url)
     db = connect(url)
-    before = dump(db)
+    before = sakila_rows(db)
     old_cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
     notices: list[str] = []
     # late changes off: the counts below compare the tables with what the days' business did
@@ -184,7 +173,7 @@ def test_incremental_update_continues_the_business(mysql_url):
     assert day_number(last) == st["last_day"] and summary.days == 14 and summary.rentals > 100
 
     # old rows are untouched, except that rentals still out on the last day come back now
-    diff, returned = changed(before, dump(db, old_cols), facts.last_day)
+    diff, returned = changed(before, sakila_rows(db, old_cols), facts.last_day)
     assert diff == [] and 0 < returned <= facts.open_rentals
 
     # new rows carry simulated dates after the last business day (not the wall clock)
@@ -263,7 +252,7 @@ def test_interrupted_adoption_completes_on_the_next_run(mysql_url, when, fks_sav
     url, facts = legacy(mysql_url, "cut")
     ref_url, _ = legacy(mysql_url, "ref")
     with connect(url) as db:
-        before, fks = dump(db), adopt_mysql.foreign_keys(db)
+        before, fks = sakila_rows(db), adopt_mysql.foreign_keys(db)
         old_cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
         real = db.execute
 
@@ -283,7 +272,7 @@ def test_interrupted_adoption_completes_on_the_next_run(mysql_url, when, fks_sav
         notices: list[str] = []
         advance(db, Span(weeks=1), on_notice=notices.append, yes=True)
         assert any("adopted as a dvdrental-live database" in n for n in notices)
-        assert changed(before, dump(db, old_cols), facts.last_day)[0] == []
+        assert changed(before, sakila_rows(db, old_cols), facts.last_day)[0] == []
         with connect(ref_url) as ref:
             advance(ref, Span(weeks=1), yes=True)
             assert shape(db) == shape(ref)
@@ -301,14 +290,14 @@ def test_until_reached_leaves_a_sakila_database_untouched(mysql_url, until):
     url, facts = legacy(mysql_url)
     day = facts.last_rental_day - dt.timedelta(days=0 if until == "last" else 30)
     with connect(url) as db:
-        layout, trig, rows = shape(db), triggers(db), dump(db)
+        layout, trig, rows = shape(db), triggers(db), sakila_rows(db)
     for _ in range(2):
         r = CliRunner().invoke(incremental_update.main, ["--db", url, "--until", str(day), "--yes"])
         assert r.exit_code == 0, r.output
         assert r.output.splitlines() == [f"{url} is already simulated to {facts.last_day} (--until {day}): "
                                          "nothing to do"]
     with connect(url) as db:
-        assert shape(db) == layout and triggers(db) == trig and dump(db) == rows
+        assert shape(db) == layout and triggers(db) == trig and sakila_rows(db) == rows
         assert adoption.is_legacy_sakila(db)
 
 
@@ -356,9 +345,9 @@ def test_a_bad_export_dir_is_refused_before_adopting(mysql_url, tmp_path):
     from dvdrental.errors import ConfigError
     url, _ = legacy(mysql_url)
     db = connect(url)
-    before = dump(db)
+    before = sakila_rows(db)
     a_file = tmp_path / "exports"
     a_file.write_text("not a folder")
     with pytest.raises(ConfigError, match="is a file"):
         advance(db, Span(weeks=1), export_dir=a_file, yes=True)
-    assert db.read_sim_state() is None and dump(db) == before
+    assert db.read_sim_state() is None and sakila_rows(db) == before

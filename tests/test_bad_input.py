@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import json
-import os
 import subprocess
 import sys
 import uuid
@@ -23,7 +21,7 @@ from typing import Callable
 import pytest
 from click.testing import CliRunner
 
-from conftest import IN_CI, MYSQL_SERVER, ROOT, TINY, _MYSQL_PROBLEM, drop_mysql_database, tiny_config
+from conftest import IN_CI, MYSQL_SERVER, ROOT, _MYSQL_PROBLEM, drop_mysql_database, tiny_config
 
 # ---- the commands -----------------------------------------------------------------------------------
 

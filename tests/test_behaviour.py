@@ -3,7 +3,7 @@
 from dvdrental.checks.validation import validate
 from dvdrental.run import Span, advance
 from conftest import tiny_config
-from helpers import build
+from helpers import build, realism
 
 # a handful of films and busy customers: without the rule, second copies of a held film are certain
 CFG = tiny_config(simulation={"initial_weeks": 8, "level": 4}, catalog={"films": 12, "copies_per_film":
@@ -22,7 +22,7 @@ def held_twice(db) -> int:
 
 
 def check(db) -> dict:
-    return next(r for r in validate(db)["realism"] if r["name"] == "same_film_held_twice")
+    return realism(validate(db), "same_film_held_twice")
 
 
 def test_nobody_rents_a_film_they_hold(db_url):

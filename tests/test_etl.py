@@ -28,7 +28,7 @@ from dvdrental.run import Span, advance, generate, new_exports
 from dvdrental.storage import connect
 from dvdrental.storage.tables import SAKILA_TABLES
 from dvdrental.storage.values import canonical
-from conftest import ROOT, tiny_config
+from conftest import tiny_config
 from helpers import kill_at_random, timed_run
 
 #: Late changes often enough that 21 days of a tiny shop see every kind, hard deletes included.

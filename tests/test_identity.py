@@ -5,7 +5,7 @@ from dvdrental.checks.validation import validate
 from dvdrental.run import Span, advance
 from dvdrental.sim.people import email
 from conftest import tiny_config
-from helpers import build
+from helpers import build, realism
 
 # few surnames and first names: namesakes are certain, and e-mail edits (late changes) are frequent
 CFG = tiny_config(simulation={"initial_weeks": 6, "level": 4}, customers={"initial": 1500},
@@ -32,7 +32,7 @@ def test_every_customer_keeps_an_email_of_their_own(db_url):
     edits = db.query("SELECT COUNT(*) FROM sim_change_log WHERE kind = 'customer_email'")[0][0]
     assert edits > 10
     result = validate(db)
-    assert next(r for r in result["realism"] if r["name"] == "unique_emails")["status"] == "pass"
+    assert realism(result, "unique_emails")["status"] == "pass"
 
 
 def test_validate_names_a_shared_email(tmp_path):
@@ -41,7 +41,7 @@ def test_validate_names_a_shared_email(tmp_path):
         db.execute("UPDATE customer SET email = (SELECT email FROM customer WHERE customer_id = 1) "
                    "WHERE customer_id = 2")
     result = validate(db)
-    check = next(r for r in result["realism"] if r["name"] == "unique_emails")
+    check = realism(result, "unique_emails")
     assert check["status"] == "fail" and "2 customers share 1 e-mails" in check["measured"]
     assert "unique_emails" in result["failed"]
 
@@ -63,7 +63,7 @@ def test_customers_live_in_their_stores_country(db_url):
     assert all(len(postal.replace(" ", "")) == 6 for store, _, _, postal, _ in rows if store == 1)  # A1A 1A1
     assert all(len(postal) == 4 and postal.isdigit() for store, _, _, postal, _ in rows if store == 2)
     assert db.query("SELECT COUNT(*) FROM sim_change_log WHERE kind = 'customer_move'")[0][0] > 5
-    check = next(r for r in validate(db)["realism"] if r["name"] == "customers_in_store_country")
+    check = realism(validate(db), "customers_in_store_country")
     assert check["status"] == "pass"
 
 
@@ -73,6 +73,6 @@ def test_validate_names_a_customer_living_abroad(tmp_path):
         db.execute("UPDATE address SET city_id = 2 WHERE address_id = "
                    "(SELECT address_id FROM customer WHERE store_id = 1 ORDER BY customer_id LIMIT 1)")
     result = validate(db)
-    check = next(r for r in result["realism"] if r["name"] == "customers_in_store_country")
+    check = realism(result, "customers_in_store_country")
     assert check["status"] == "fail" and "elsewhere: customer" in check["measured"]
     assert "customers_in_store_country" in result["failed"]

@@ -19,7 +19,7 @@ from dvdrental.sim.history import window_days
 from dvdrental.sim.late import PRIMARY
 from dvdrental.storage import connect
 from conftest import tiny_config
-from helpers import build, violations
+from helpers import build, realism, violations
 from independent import problems
 
 #: Busy enough that 8 weeks of a tiny shop show every kind of change.
@@ -45,7 +45,7 @@ def test_eight_weeks_show_every_kind_and_keep_every_invariant(db_url):
     assert {(t, o) for k, t, o in logged if k == "return_correction"} >= {("rental", "U"), ("payment", "U")}
     result = validate(db)
     assert result["ok"], result["failed"]
-    ages = next(r for r in result["realism"] if r["name"] == "late_change_ages")
+    ages = realism(result, "late_change_ages")
     assert ages["status"] == "pass", ages
 
 
@@ -81,7 +81,7 @@ def test_the_measured_age_follows_the_configured_midpoint(tmp_path):
         ages, amax = change_ages(db, db.require_sim_state()["start_date"])
         fitted[mid] = fit(ages, amax, window_days(mid, 0.25), (20.0, 0.2))[0], float(np.median(ages))
         result = validate(db)
-        check = next(r for r in result["realism"] if r["name"] == "late_change_ages")
+        check = realism(result, "late_change_ages")
         assert check["status"] == "pass", check
     # a short midpoint fits 1-6 days high (seeds 0-7 on the session's base commit: 9.1 .. 13.9): ages are
     # whole days and at least one, which the fit's continuous sigmoid does not model; the chi-square
@@ -98,7 +98,7 @@ def test_a_different_sigmoid_fails_the_age_check(tmp_path):
         cfg = json.loads(db.query("SELECT config FROM sim_state")[0][0])
         cfg["late_changes"]["midpoint_days"] = 40.0
         db.execute("UPDATE sim_state SET config = ? WHERE id = 1", (json.dumps(cfg),))
-    check = next(r for r in validate(db)["realism"] if r["name"] == "late_change_ages")
+    check = realism(validate(db), "late_change_ages")
     assert check["status"] == "fail", check
 
 

@@ -17,13 +17,13 @@ from click.testing import CliRunner
 
 import incremental_update
 import validate
-from dvdrental.adoption.history import as_datetime
 from dvdrental.config import stored
-from dvdrental.sim.calendar import day_number
-from dvdrental.storage import Database, connect
+from dvdrental.sim.calendar import DAY, date_of, day_number, parse_ts
+from dvdrental.storage import connect
 from dvdrental.storage.tables import SAKILA_TABLES, SAKILA_VIEWS
 from sakila_official import (FIRST_DAY, LAST_DAY, OPEN_RENTALS, RENTALS, load_official_mysql, need,
                              sqlite_port, SQLITE_DB)
+from helpers import sakila_rows
 from tutorial_queries import run_all, selected
 
 pytestmark = pytest.mark.slow
@@ -31,16 +31,8 @@ pytestmark = pytest.mark.slow
 CONTINUES = dt.date.fromisoformat(LAST_DAY) + dt.timedelta(days=1)
 
 
-def rows(db: Database, cols: dict[str, list[str]]) -> dict[str, dict[tuple, tuple]]:
-    """Every row of the Sakila tables by key, in the columns Sakila had."""
-    out = {}
-    for table in SAKILA_TABLES:
-        names = cols[table.name]
-        key = [names.index(k) for k in table.key]
-        q = '"' if db.engine == "sqlite" else "`"
-        found = db.query(f"SELECT {', '.join(q + c + q for c in names)} FROM {table.name}")
-        out[table.name] = {tuple(r[i] for i in key): tuple(r) for r in found}
-    return out
+def day(value: object) -> dt.date:
+    return date_of(parse_ts(value) // DAY)
 
 
 def run(cli, *args: str) -> str:
@@ -56,7 +48,7 @@ def check_continuation(url: str, before: dict, cols: dict[str, list[str]], weeks
         assert st["last_day"] == day_number(CONTINUES) + 7 * weeks - 1
         cfg = stored(st)
         fee_cap = cfg.returns.latest_late_days * cfg.returns.late_fee_per_day  # and never above the replacement cost
-        after = rows(db, cols)
+        after = sakila_rows(db, cols)
 
         # no row of the original history changed, bar rentals still out that came back since
         came_back = 0
@@ -65,13 +57,13 @@ def check_continuation(url: str, before: dict, cols: dict[str, list[str]], weeks
                 new = after[table][key]
                 if table == "rental" and row[4] is None and new[4] is not None:
                     assert new[:4] + new[5:6] == row[:4] + row[5:6], (table, key)
-                    assert as_datetime(new[4]).date() >= CONTINUES and new[4] == new[6]
+                    assert day(new[4]) >= CONTINUES and new[4] == new[6]
                     came_back += 1
                 elif table == "inventory" and new[:3] == row[:3]:
                     continue  # a copy lost since: only its last_update moves (retired_at is new)
                 elif table == "customer" and new[:6] + new[7:8] == row[:6] + row[7:8]:
                     # a customer who churned or came back since: only active and last_update move
-                    assert as_datetime(new[8]).date() >= CONTINUES, key
+                    assert day(new[8]) >= CONTINUES, key
                 else:
                     assert new == row, (table, key)
         assert came_back > OPEN_RENTALS // 2
@@ -91,11 +83,11 @@ def check_continuation(url: str, before: dict, cols: dict[str, list[str]], weeks
         # 2005 rentals still out at adoption, months past any return: written off on its first day
         stale = db.query("SELECT r.rental_id, i.retired_at FROM rental r JOIN inventory i ON i.inventory_id = "
                          "r.inventory_id WHERE r.return_date IS NULL AND r.rental_date < ?", ("2006-01-01 00:00:00",))
-        assert stale and all(as_datetime(retired).date() == CONTINUES for _, retired in stale)
+        assert stale and all(day(retired) == CONTINUES for _, retired in stale)
 
         new_days = db.query("SELECT MIN(rental_date) FROM rental WHERE rental_id > (SELECT max_id FROM "
                             "sim_imported WHERE table_name = 'rental')")[0][0]
-        assert as_datetime(new_days).date() == CONTINUES
+        assert day(new_days) == CONTINUES
 
         # the tutorials: every query runs; those on Sakila's dates and names find rows
         counts = run_all(db)
@@ -113,7 +105,7 @@ def test_official_sakila_on_mariadb_continues_for_eight_weeks(mysql_url):
         assert db.query("SELECT COUNT(*), SUM(return_date IS NULL), MIN(DATE(rental_date)) FROM rental")[0] == \
             (RENTALS, OPEN_RENTALS, dt.date.fromisoformat(FIRST_DAY))
         cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
-        before = rows(db, cols)
+        before = sakila_rows(db, cols)
     out = run(incremental_update, "8", "--db", url, "--yes", "-q")
     assert f"last day {LAST_DAY}" in out and "address.last_update 2014-09-25" in out
     check_continuation(url, before, cols, 8)
@@ -124,7 +116,7 @@ def test_sqlite_port_is_adopted_and_extended(tmp_path):
     url = f"sqlite:///{path}"
     with connect(url) as db:
         cols = {t.name: db.table_columns(t.name) for t in SAKILA_TABLES}
-        before = rows(db, cols)
+        before = sakila_rows(db, cols)
         assert isinstance(before["rental"][(1,)][1], str)  # the port's dates are text
     out = run(incremental_update, "4", "--db", url, "--yes", "-q")
     assert "replaced views" in out and "dropped trigger" not in out

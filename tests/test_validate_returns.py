@@ -15,7 +15,7 @@ from dvdrental.sim.calendar import DAY, parse_ts
 from dvdrental.sim.returns import late_fee, plan_returns, seconds_of_day
 from dvdrental.storage import connect
 from conftest import tiny_config
-from helpers import build
+from helpers import build, realism
 
 #: Busy enough for 1,000+ returns; a heavy late tail and frequent price changes, so that many late fees
 #: are capped, some at a replacement cost that changed after the rental.
@@ -37,10 +37,6 @@ def copy_of(shop, tmp_path):
     path = tmp_path / "copy.db"
     shutil.copy(shop, path)
     return connect(f"sqlite:///{path}", create=False)
-
-
-def realism(result: dict, name: str) -> dict:
-    return next(r for r in result["realism"] if r["name"] == name)
 
 
 def test_the_policy_holds_and_validate_passes(db_url):

@@ -17,17 +17,12 @@ from ..config import Config
 from ..errors import StateError
 from ..storage import Database
 from . import mysql, sqlite
-from .base import ADDED_COLUMNS, ORIGIN, SAKILA_NAMES, DryRun, Step, is_sakila, write_state
+from .base import SAKILA_NAMES, DryRun, Step, is_sakila, write_state
 from .history import History, read_history
 
-__all__ = ["ADDED_COLUMNS", "ORIGIN", "SAKILA_NAMES", "AdoptionRefused", "DryRun", "History", "adopt",
-           "is_legacy_sakila", "plan", "read_history", "steps"]
+__all__ = ["SAKILA_NAMES", "AdoptionRefused", "History", "adopt", "is_legacy_sakila", "plan", "read_history"]
 
 _STEPS: dict[str, tuple[Step, ...]] = {"mysql": mysql.STEPS, "sqlite": sqlite.STEPS}
-
-
-def steps(db: Database) -> tuple[Step, ...]:
-    return _STEPS[db.engine]
 
 
 def is_legacy_sakila(db: Database) -> bool:

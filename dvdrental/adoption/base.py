@@ -136,7 +136,7 @@ def calibrated_config(cfg: Config, history: History, seed: int) -> tuple[Config,
 
 def history_lines(history: History) -> list[str]:
     """How the history was read: where it ends and why, and what later dates were set aside."""
-    lines = [f"history: rentals from {history.first_day} to {history.last_rental:%Y-%m-%d}; last day "
+    lines = [f"history: rentals from {history.first_day} to {history.last_rental}; last day "
              f"{history.last_day} (the latest rental, return or payment: {history.latest_in})"]
     if history.later_stamps:
         lines.append("later dates left as they are (edit stamps of the imported rows, not business): " +
