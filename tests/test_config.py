@@ -102,3 +102,15 @@ def test_scenarios_are_valid_overrides_that_apply():
         applied = dict(_leaves(load_config(scenario=name).to_dict()))
         for key, value in _leaves(raw):
             assert applied[key] == value, (name, key)
+
+
+@pytest.mark.parametrize("places, words", [
+    ([], "catalog.store_places needs at least one place"),
+    ([{"locale": "xx_XX"}], "catalog.store_places[0].locale must be one of"),
+    ([{"district": "D" * 21}], "catalog.store_places[0].district must be 1 to 20 characters"),
+    ([{}, {"city": " "}], "catalog.store_places[1].city must be 1 to 50 characters"),
+])
+def test_store_places_are_checked(places, words):
+    with pytest.raises(ConfigError) as err:
+        load_config().override({"catalog": {"store_places": places}})
+    assert words in str(err.value)
