@@ -90,13 +90,14 @@ class Days:
         return float((lam * self.spike_mean + lam ** 2 * (m - 1) ** 2 * p * (1 - p)).sum())
 
 
-def load_days(db: Database, cfg: Config, first: int, last: int) -> Days:
+def load_days(db: Database, cfg: Config, first: int, last: int, lost: bool = True) -> Days:
+    """`lost=False`: `demand` is the rentals alone (what the rental table shows, stock-outs included),
+    for the checks that hold the rental table itself to the configured shape (checks/shop.py)."""
     model = Demand.build(cfg.demand, cfg.seasonality, day_number(cfg.simulation.start_date))
     rentals = daily_rentals(db, first, last).values
-    lost = daily(db, "SUM(lost_demand)", "sim_day", "day", first, last).values
     days = np.arange(first, last + 1)
     lam = np.array([model.expected(int(d)) for d in days])
-    demand = rentals + lost
+    demand = (rentals + daily(db, "SUM(lost_demand)", "sim_day", "day", first, last).values) if lost else rentals
     m = cfg.demand.spike_multiplier
     spike = (lam > 0) & (demand > lam * (1 + m) / 2) if m >= 1.5 else np.zeros(len(days), bool)
     return Days(cfg, model, first, last, demand, lam, np.array([model.trend(int(d)) / 7 for d in days]),
@@ -151,8 +152,10 @@ def volume(days: Days) -> Result:
                   f"{meas:,.0f}", f"+-{tol:,.0f}", _status(abs(meas - exp) <= tol))
 
 
-def seasonality(days: Days) -> Result:
-    desc = "monthly multipliers: demand / demand expected without the season, per month of year"
+def seasonality(days: Days, name: str = "seasonality", floor: float = 0.01,
+                desc: str = "monthly multipliers: demand / demand expected without the season, per month of year"
+                ) -> Result:
+    """Each month's multiplier within 4 sd of Poisson noise or `floor` (relative), whichever is larger."""
     months = np.array([date_of(int(d)).month for d in range(days.first, days.last + 1)])
     details, ok, covered = [], True, 0
     for m in range(1, 13):
@@ -163,15 +166,15 @@ def seasonality(days: Days) -> Result:
         base = float((days.lam[sel] / days.season[sel]).sum())
         configured = float(days.lam[sel].sum()) / base
         measured = float(days.demand[sel].sum()) / base
-        tol = max(Z * math.sqrt(float(days.lam[sel].sum())) / base, 0.01 * configured)
+        tol = max(Z * math.sqrt(float(days.lam[sel].sum())) / base, floor * configured)
         good = abs(measured - configured) <= tol
         ok &= good
         details.append({"month": MONTHS[m - 1], "configured": round(configured, 3), "measured": round(measured, 3),
                         "tolerance": round(tol, 3), "status": _status(good)})
     if covered < 6:
-        return Result("seasonality", desc, status="skip", measured=f"{covered} month(s) covered, needs 6")
+        return Result(name, desc, status="skip", measured=f"{covered} month(s) covered, needs 6")
     fmt = lambda key: " ".join(f"{d[key]:.2f}" for d in details)  # noqa: E731
-    return Result("seasonality", desc, fmt("configured"), fmt("measured"),
+    return Result(name, desc, fmt("configured"), fmt("measured"),
                   f"+-{max(d['tolerance'] for d in details):.2f} (per month)", _status(ok), details)
 
 
