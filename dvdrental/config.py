@@ -105,7 +105,8 @@ class SimulationConfig:
 
 @dataclass(frozen=True)
 class CatalogConfig:
-    films: int = opt(100, "Films in the initial catalogue.", min=1, max=100000)
+    films: int = opt(1000, "Films in the initial catalogue (Sakila's 1,000: the back catalogue a store carried).",
+                     min=1, max=100000)
     actors: int = opt(200, "Actors.", min=1, max=60000)
     actors_per_film_min: int = opt(3, "Fewest actors per film.", min=1, max=50)
     actors_per_film_max: int = opt(8, "Most actors per film.", min=1, max=50)
@@ -114,25 +115,27 @@ class CatalogConfig:
                       max=60000)
     stores: int = opt(2, "Stores.", min=1, max=200)
     staff_per_store: int = opt(2, "Staff per store (the first one manages it).", min=1, max=50)
-    copies_per_film: CopiesRange = opt(CopiesRange(), "Initial copies of each film at each store.")
+    copies_per_film: CopiesRange = opt(CopiesRange(1, 3), "Initial copies of each film at each store: what its "
+                                       "expected demand needs (see inventory_schedule.target_utilisation), "
+                                       "within these bounds.")
     store_places: tuple[StorePlace, ...] = opt(
         (StorePlace(), StorePlace("Australia", "Woodridge", "QLD", "en_AU")),
         "Where the stores are (store n takes entry n, cycling): Sakila's two by default.")
     popularity_sigma: float = opt(0.8, "Heavy tail of film popularity (lognormal sigma).", min=0, max=4)
-    popularity_half_life_weeks: float = opt(52.0, "Weeks for a film's popularity to halve with age.",
+    popularity_half_life_weeks: float = opt(26.0, "Weeks for a film's popularity to halve with age.",
                                             min=1, max=10000)
-    popularity_floor: float = opt(0.25, "Share of its peak popularity an old film keeps.", min=0, max=1)
+    popularity_floor: float = opt(0.1, "Share of its peak popularity an old film keeps.", min=0, max=1)
     catalog_max_age_weeks: float = opt(104.0, "Initial films are up to this old on the start date.",
                                        min=0, max=5200)
 
 
 @dataclass(frozen=True)
 class DemandConfig:
-    base_weekly_rentals: float = opt(200.0, "Expected rentals in the first week (before season, spikes).",
+    base_weekly_rentals: float = opt(166.0, "Expected rentals in the first week (before season, spikes).",
                                      min=0.01, max=1e6)
     growth_rate: float = opt(0.02, "Early weekly growth rate; growth is logistic. Negative: the business "
                                    "declines towards capacity_weekly_rentals.", min=-0.5, max=1)
-    capacity_weekly_rentals: float = opt(330.0, "Weekly rentals at which growth saturates (or, when "
+    capacity_weekly_rentals: float = opt(275.0, "Weekly rentals at which growth saturates (or, when "
                                                 "declining, the floor).", min=0.01, max=1e7)
     weekday_profile: tuple[float, ...] = opt(
         (0.11, 0.10, 0.11, 0.13, 0.19, 0.21, 0.15),
@@ -145,21 +148,36 @@ class DemandConfig:
     close_hour: float = opt(22.0, "Closing time, hours after midnight.", min=1, max=24)
     rush_peaks: tuple[RushPeak, ...] = opt(
         (RushPeak(13.0, 1.0, 0.3), RushPeak(19.0, 1.5, 0.7)), "Gaussian rushes that shape the time of day.")
-    film_choices: int = opt(3, "Films a customer tries before leaving when copies are out.", min=1, max=20)
+    film_choices: int = opt(6, "Films a customer tries before leaving when copies are out or the film is one "
+                                  "they hold or (mostly) have seen.", min=1, max=20)
     shocks: tuple[Shock, ...] = opt((), "Dated demand shocks (a lockdown, a competitor opening).")
 
 
 @dataclass(frozen=True)
 class CustomersConfig:
     initial: int = opt(600, "Customers on the first day.", min=1, max=10_000_000)
-    rentals_per_active_week: float = opt(0.35, "Rentals per active customer per week that acquisition "
+    rentals_per_active_week: float = opt(0.30, "Rentals per active customer per week that acquisition "
                                               "aims for (sets the target customer base).", min=0.01, max=100)
     baseline_new_per_week: float = opt(3.0, "New customers per week even when the base is large enough.",
                                        min=0, max=1e6)
     acquisition_rate: float = opt(0.15, "Share of the gap to the target customer base closed per week.",
                                   min=0, max=1)
-    propensity_sigma: float = opt(1.0, "Heavy tail of customers' rental propensity (lognormal sigma).",
-                                  min=0, max=4)
+    propensity_sigma: float = opt(0.35, "Spread of customers' rental propensity (lognormal sigma, around "
+                                        "1 for a casual customer).", min=0, max=4)
+    propensity_cap: float = opt(5.0, "Largest propensity, as a multiple of the median casual customer's: the "
+                                     "heaviest renters stay within what a person can watch.", min=1, max=1000)
+    regular_share: float = opt(0.15, "Share of customers who are regulars (the rest are casual customers).",
+                               min=0, max=1)
+    regular_propensity: float = opt(2.5, "A regular's propensity as a multiple of a casual customer's (before "
+                                         "the cap).", min=1, max=1000)
+    basket_weights: tuple[float, ...] = opt((0.67, 0.18, 0.08, 0.04, 0.03),
+                                            "Relative frequency of visits with 1, 2, 3, ... rentals (one "
+                                            "customer per visit, at most one visit a day; the list's length "
+                                            "is the largest basket).", min=0, max=1000)
+    max_out: int = opt(6, "Films one customer may have out at once (the store's limit per account); a "
+                          "rental beyond it is demand lost.", min=1, max=1000)
+    rewatch_chance: float = opt(0.03, "Chance that a customer takes a film they rented before when it comes "
+                                      "up (else they try another).", min=0, max=1)
     churn_idle_weeks: int = opt(5, "Weeks without a rental after which a customer may churn.", min=1, max=520)
     churn_probability: float = opt(0.4, "Weekly chance that an idle customer churns (active = 0).",
                                    min=0, max=1)
@@ -199,31 +217,49 @@ class SeasonalityConfig:
         min=0.01, max=100, length=12)
 
 
-STRATEGIES = ("fixed", "percent", "per_film", "top_n")
+STRATEGIES = ("demand", "fixed", "percent", "per_film", "top_n")
 #: The largest `amount` per purchase strategy: copies per store, percent, copies per film, films.
-AMOUNT_MAX = {"fixed": 10_000, "percent": 1_000, "per_film": 100, "top_n": 100_000}
+AMOUNT_MAX = {"demand": 10_000, "fixed": 10_000, "percent": 1_000, "per_film": 100, "top_n": 100_000}
 
 
 @dataclass(frozen=True)
 class FilmReleasesConfig:
-    films_per_month: float = opt(1.0, "New films per month on average (level 3).", min=0, max=1000)
+    films_per_month: float = opt(12.0, "New films per month on average (level 3), released weekly.", min=0,
+                                 max=1000)
     release_weekday: int = opt(1, "Weekday of releases, Monday = 0 (video stores released on Tuesdays).",
                                min=0, max=6)
-    copies_per_store: CopiesRange = opt(CopiesRange(1, 2), "Copies of a new film at each store.")
-    burst: float = opt(3.0, "Extra popularity of a film on its release day (x (1 + burst)).", min=0, max=100)
-    burst_weeks: float = opt(4.0, "Weeks for the release burst to fade by a factor e.", min=0.1, max=520)
+    copies_per_store: CopiesRange = opt(CopiesRange(2, 12), "Copies of a new film at each store: what its first "
+                                        "four weeks' expected demand needs (launch_utilisation), within these "
+                                        "bounds (inventory_manager.py release draws uniformly between them).")
+    launch_utilisation: float = opt(0.6, "Share of the time a new release's copies are expected out in its "
+                                         "first four weeks: stores bought for the burst, not for its peak day.",
+                                    min=0.05, max=1)
+    rental_rate: float = opt(4.99, "Rental rate of a new release (later price changes are late changes).",
+                             min=0, max=999.99)
+    rental_duration: int = opt(3, "Rental days of a new release (the catalogue's are 3-7).", min=1, max=255)
+    burst: float = opt(12.0, "Extra popularity of a film on its release day (x (1 + burst)).", min=0, max=100)
+    burst_weeks: float = opt(6.0, "Weeks for the release burst to fade by a factor e.", min=0.1, max=520)
 
 
 @dataclass(frozen=True)
 class InventoryScheduleConfig:
-    every_weeks: int = opt(6, "Weeks between purchases (level 3); 0 = never.", min=0, max=520)
-    strategy: str = opt("fixed", "fixed: `amount` copies per store for the films that need them most; "
-                                 "percent: grow each store's stock by `amount` %; per_film: `amount` copies "
-                                 "of every film per store; top_n: one copy of each of the `amount` most "
-                                 "popular films per store.", choices=STRATEGIES)
-    amount: float = opt(2.0, "Copies, percent or N, depending on the strategy (at most "
-                             + ", ".join(f"{v:,} for {k}" for k, v in AMOUNT_MAX.items()) + ").",
-                        min=0, max=max(AMOUNT_MAX.values()))
+    every_weeks: int = opt(1, "Weeks between purchases (level 3); 0 = never.", min=0, max=520)
+    strategy: str = opt("demand", "demand: buy what next week's expected demand needs (season and popularity "
+                                  "included) at target_utilisation, at most `amount` copies per store, and sell "
+                                  "off copies idle long enough (sell_off); fixed: `amount` copies per store for "
+                                  "the films that need them most; percent: grow each store's stock by `amount` "
+                                  "%; per_film: `amount` copies of every film per store; top_n: one copy of each "
+                                  "of the `amount` most popular films per store.", choices=STRATEGIES)
+    amount: float = opt(40.0, "Copies (the demand strategy's budget per store), percent or N, depending on the "
+                              "strategy (at most " + ", ".join(f"{v:,} for {k}" for k, v in AMOUNT_MAX.items())
+                        + ").", min=0, max=max(AMOUNT_MAX.values()))
+    target_utilisation: float = opt(0.35, "demand: share of the time a film's copies are expected out; stores "
+                                          "buy to keep below it, leaving room for spike days and browsing.",
+                                    min=0.05, max=1)
+    sell_off: bool = opt(True, "demand: sell off (retire) copies on the shelf beyond 1.5 times what a film's "
+                               "demand needs, once it is eight weeks old (previously-viewed sales).")
+    keep_copies: int = opt(1, "demand: copies of each film a store keeps whatever its demand (its back "
+                              "catalogue).", min=0, max=1000)
 
 
 @dataclass(frozen=True)
@@ -310,6 +346,9 @@ class Config:
                 raise ConfigError(f"demand.shocks[{i}].end_date is before its start_date")
         if self.film_releases.copies_per_store.min > self.film_releases.copies_per_store.max:
             raise ConfigError("film_releases.copies_per_store.min must be <= its max")
+        baskets = self.customers.basket_weights
+        if not baskets or len(baskets) > 20 or sum(baskets) <= 0:
+            raise ConfigError("customers.basket_weights needs 1 to 20 weights with a positive sum")
         if sum(d.weekday_profile) <= 0:
             raise ConfigError("demand.weekday_profile must have a positive sum")
         if not d.rush_peaks or sum(p.weight for p in d.rush_peaks) <= 0:

@@ -128,7 +128,7 @@ def add(db: Database, strategy: str, amount: float, stores: list[int] | None = N
                 return [f"planned #{plan_id} for {date_of(day)}: {what}"]
             return [f"would plan for {date_of(day)}: {what}"]
         ev = s.events()
-        add_copies(s.state, s.day, ev, purchase(s.state, s.day, strategy, amount, stores, films), s.now())
+        add_copies(s.state, s.day, ev, purchase(s.state, s.model, s.day, strategy, amount, stores, films), s.now())
         if not ev.inventory:
             return [f"nothing to buy: {what} selects no copies"]
         head = f"{'would add' if dry_run else 'added'} {len(ev.inventory)} copies at {ts_text(s.now())}"

@@ -23,7 +23,7 @@ from helpers import build, realism, violations
 from independent import problems
 
 #: Busy enough that 8 weeks of a tiny shop show every kind of change.
-RATES = {"return_corrections": 20.0, "payment_corrections": 10.0, "refunds": 10.0, "customer_edits": 20.0,
+RATES = {"return_corrections": 40.0, "payment_corrections": 10.0, "refunds": 10.0, "customer_edits": 20.0,
          "price_changes": 10.0, "account_closures": 10.0, "voided_rentals": 10.0}
 EIGHT_WEEKS = tiny_config(simulation={"initial_weeks": 8}, late_changes=RATES)
 

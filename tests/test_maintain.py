@@ -258,18 +258,23 @@ def test_customer_cohorts_churn_and_reactivation(shop, shop_db):
     per_month = Counter(str(d)[:7] for _, d, e in churns)
     assert {m["month"]: m["churned"] for m in data["months"] if m["churned"]} == dict(per_month)
 
-    # retention of the first cohort (October 2001), counted by hand
-    created = {int(c): str(d)[:7] for c, d in shop_db.query("SELECT customer_id, create_date FROM customer")}
+    # retention of the first cohorts, counted by hand: the members from before the start (counted from
+    # September 2001, the month before it), then October 2001
+    created = {int(c): str(d) for c, d in shop_db.query("SELECT customer_id, create_date FROM customer")}
     months_rented = defaultdict(set)
     for c, d in shop_db.query("SELECT customer_id, rental_date FROM rental"):
         months_rented[int(c)].add(str(d)[:7])
-    cohort = [c for c, m in created.items() if m == "2001-10"]
-    first = data["cohorts"][0]
-    assert first["cohort"] == "2001-10" and first["size"] == len(cohort)
-    for k, month in (("+1", "2001-11"), ("+3", "2002-01"), ("+12", "2002-10")):
-        share = sum(1 for c in cohort if month in months_rented[c]) / len(cohort)
-        assert first["retention"][k] == pytest.approx(share, abs=1e-4), k
-    assert data["cohorts"][1]["retention"]["+12"] is None  # 2002-11 is not fully simulated
+    members = [c for c, d in created.items() if d < "2001-10-01"]
+    october = [c for c, d in created.items() if d[:7] == "2001-10"]
+    for got, label, cohort, months in (
+            (data["cohorts"][0], "before 2001-10-01", members, (("+1", "2001-10"), ("+3", "2001-12"), ("+12", "2002-09"))),
+            (data["cohorts"][1], "2001-10", october, (("+1", "2001-11"), ("+3", "2002-01"), ("+12", "2002-10")))):
+        assert got["cohort"] == label and got["size"] == len(cohort) > 0
+        for k, month in months:
+            share = sum(1 for c in cohort if month in months_rented[c]) / len(cohort)
+            assert got["retention"][k] == pytest.approx(share, abs=1e-4), (label, k)
+    assert data["months"][0]["month"] == "before 2001-10-01" and data["months"][0]["new_customers"] == len(members)
+    assert data["cohorts"][2]["retention"]["+12"] is None  # 2002-11 is not fully simulated
     assert data["cohorts"][-1]["retention"]["+1"] is None
 
     # churns at least a year before the end, and how many came back within a year
@@ -290,7 +295,8 @@ def test_customer_cohorts_churn_and_reactivation(shop, shop_db):
     assert f"{data['active']:,} / {data['inactive']:,}" in text
     for c in data["cohorts"]:
         assert re.search(rf"^\s+{c['cohort']}\s+{c['size']:,}\s", text, re.M)
-    assert re.search(rf"^\s+2001-10\s+{first['size']:,}\s+{first['retention']['+1']:.1%}", text, re.M)
+    first = data["cohorts"][0]
+    assert re.search(rf"^\s+before 2001-10-01\s+{first['size']:,}\s+{first['retention']['+1']:.1%}", text, re.M)
 
 
 # ---- changes -------------------------------------------------------------------------------------
@@ -387,8 +393,11 @@ def test_changes_agree_with_the_change_log(shop, shop_db):
 def test_changes_days_option(shop):
     full = as_json(shop, "changes", "--days", "0")
     days = full["days"]["rows"]
-    assert full["days"]["last"] is None and days[0]["day"] == "2001-10-01" and days[-1]["day"] == "2002-11-24"
-    assert len(days) == 420 and sum(d["inserts"] for d in days) == full["by_op"]["inserts"]
+    # the starting members signed up in the weeks before the first simulated day (sim.basedata)
+    first_member = connect(shop, create=False).query("SELECT MIN(create_date) FROM customer")[0][0]
+    assert full["days"]["last"] is None and days[0]["day"] == str(first_member)[:10] < "2001-10-01"
+    assert days[-1]["day"] == "2002-11-24" and len([d for d in days if d["day"] >= "2001-10-01"]) == 420
+    assert sum(d["inserts"] for d in days) == full["by_op"]["inserts"]
     assert sum(d["late_changes"] for d in days) == full["late_changes"]
     three = as_json(shop, "changes", "--days", "3")
     assert three["days"]["rows"] == days[-3:]

@@ -43,7 +43,9 @@ def test_rentals_inside_opening_hours_with_two_rush_peaks():
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_friday_and_saturday_are_busiest(seed):
-    db = build(load_config().override({"simulation": {"seed": seed, "initial_weeks": 26}}))
+    # without spike days: one spike on a Sunday outweighs half a year of the profile's difference
+    db = build(load_config().override({"simulation": {"seed": seed, "initial_weeks": 26},
+                                       "demand": {"spike_probability": 0.0}}))
     counts = np.bincount([t.weekday() for t in _rental_times(db)], minlength=7)
     assert set(np.argsort(counts)[-2:]) == {4, 5}
 
@@ -55,12 +57,14 @@ def test_weekly_counts_follow_configured_volume_within_poisson_noise():
         simulation={"initial_weeks": 20, "level": 1},
         demand={"base_weekly_rentals": base, "capacity_weekly_rentals": base, "spike_probability": 0.0},
         catalog={"copies_per_film": {"min": 40, "max": 40}},
-        customers={"initial": 2000},
+        # customers of a 30-film catalogue would soon have seen every film: here they may rent one again
+        customers={"initial": 2000, "rewatch_chance": 1.0},
     )
     db = build(cfg)
     rows = db.query("SELECT day, rentals, lost_demand, expected FROM sim_day ORDER BY day")
-    # all three films a customer considers out at once: rare even with ample stock (a hit of a small catalogue)
-    assert sum(r[2] for r in rows) <= 0.001 * sum(r[1] for r in rows)
+    # all the films a customer considers out or already in their basket: rare even with ample stock
+    # (the hits of a 30-film catalogue, in baskets of up to five)
+    assert sum(r[2] for r in rows) <= 0.005 * sum(r[1] for r in rows)
     weekly = np.array([sum(r[1] for r in rows[i:i + 7]) for i in range(0, len(rows), 7)])
     expected = np.array([sum(float(r[3]) for r in rows[i:i + 7]) for i in range(0, len(rows), 7)])
     assert np.allclose(expected, base, rtol=1e-6)

@@ -20,6 +20,7 @@ from helpers import build, realism
 #: Busy enough for 1,000+ returns; a heavy late tail and frequent price changes, so that many late fees
 #: are capped, some at a replacement cost that changed after the rental.
 CFG = tiny_config(simulation={"initial_weeks": 10, "level": 4},
+                  catalog={"films": 200}, customers={"initial": 300},  # enough films not yet seen
                   demand={"base_weekly_rentals": 300.0, "capacity_weekly_rentals": 400.0},
                   returns={"late_share": 0.4, "late_tail": 0.7, "lost_share": 0.02, "lost_grace_days": 20,
                            "late_fee_per_day": 3.0},

@@ -19,7 +19,8 @@ from helpers import build
 from conftest import tiny_config
 
 CFG = tiny_config(simulation={"initial_weeks": 8},
-                  catalog={"copies_per_film": {"min": 0, "max": 3}},
+                  # 100 films for the tiny demand: the least wanted get no copy (copies are rounded)
+                  catalog={"films": 100, "copies_per_film": {"min": 0, "max": 3}},
                   returns={"lost_share": 0.05},
                   late_changes={"price_changes": 20.0, "refunds": 20.0})
 START = dt.datetime.combine(CFG.simulation.start_date, dt.time())  # the first simulated day

@@ -4,6 +4,7 @@ tables, the record of what was imported, and the sim_state row that makes the da
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import statistics
 from contextlib import contextmanager
@@ -113,11 +114,16 @@ def calibrated_config(cfg: Config, history: History, seed: int) -> tuple[Config,
     ratio = d.capacity_weekly_rentals / d.base_weekly_rentals
     per_customer = min(100.0, max(0.01, round(base / history.active_customers, 4)))
     start = history.last_day + dt.timedelta(days=1)
+    # customers who rent k times the configured pace may hold k times as many films at once
+    pace = per_customer / cfg.customers.rentals_per_active_week
+    max_out = min(1000, max(cfg.customers.max_out, math.ceil(cfg.customers.max_out * pace)))
     out = cfg.override({
         "simulation": {"start_date": start.isoformat(), "seed": seed},
         "catalog": {"staff_per_store": history.staff_per_store},
         "demand": {"base_weekly_rentals": round(base, 2), "capacity_weekly_rentals": round(base * ratio, 2)},
-        "customers": {"rentals_per_active_week": per_customer},
+        "customers": {"rentals_per_active_week": per_customer, "max_out": max_out},
+        # the imported copies stay as they are: the store buys by demand but sells none of them off
+        "inventory_schedule": {"sell_off": False},
     })
     lines = [
         f"demand.base_weekly_rentals = {base:g}: the median of the {len(history.weekly)} weeks with rentals "
@@ -126,6 +132,9 @@ def calibrated_config(cfg: Config, history: History, seed: int) -> tuple[Config,
         "configured ratio)",
         f"customers.rentals_per_active_week = {per_customer:g} ({base:g} rentals / "
         f"{history.active_customers} active customers)",
+        f"customers.max_out = {max_out}: films one customer may have out at once, {pace:.3g} x the configured number "
+        "as they rent {pace:.3g} x the configured pace",
+        "inventory_schedule.sell_off = false: the imported copies are never sold off (only written off when lost)",
     ]
     if history.staff_per_store != cfg.catalog.staff_per_store:
         lines.append(f"catalog.staff_per_store = {history.staff_per_store}: the fewest active staff a store has"

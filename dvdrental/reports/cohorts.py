@@ -1,6 +1,8 @@
 """Customer cohorts, retention, churn and reactivation (maintain.py customers, report).
 
-A cohort is the customers created in one calendar month. Retention at +k is the share of the cohort
+A cohort is the customers created in one calendar month; those created before the simulation's start
+(the store's members at the start, or an adopted database's customers) form one cohort, "before
+<start date>", counted from the month before the start date. Retention at +k is the share of the cohort
 that rented at least once in the k-th month after; it is only given once that month is fully
 simulated, so young cohorts do not look disloyal. Churn and reactivation come from the simulation's
 own log (sim_customer_event), so they count what happened, not what the active flag says now.
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from ..sim.calendar import DAY, date_of
+from ..sim.calendar import DAY, date_of, day_text
 from ..storage import Database
 
 OFFSETS = (1, 2, 3, 6, 12)
@@ -52,24 +54,31 @@ def reactivations_within_a_year(db: Database, last_day: int) -> tuple[int, int]:
 def customer_report(db: Database) -> dict:
     st = db.require_sim_state()
     last_day = st["last_day"]
+    start = int(st["start_date"])
+    before = f"before {date_of(start).isoformat()}"
+    # the cohort of a create_date: its month, or `before` (a literal made here, not user input)
+    cohort_of = (lambda col: f"CASE WHEN {col} < '{day_text(start)} 00:00:00' THEN '{before}' "  # noqa: E731
+                 f"ELSE SUBSTR({col}, 1, 7) END")
     sizes = {str(m): int(n) for m, n in db.query(
-        "SELECT SUBSTR(create_date, 1, 7) AS m, COUNT(*) FROM customer GROUP BY m")}
-    renting = db.query("""
-        SELECT SUBSTR(c.create_date, 1, 7) AS cm, SUBSTR(r.rental_date, 1, 7) AS rm, COUNT(DISTINCT r.customer_id)
+        f"SELECT {cohort_of('create_date')} AS m, COUNT(*) FROM customer GROUP BY m")}
+    renting = db.query(f"""
+        SELECT {cohort_of('c.create_date')} AS cm, SUBSTR(r.rental_date, 1, 7) AS rm, COUNT(DISTINCT r.customer_id)
         FROM rental r JOIN customer c ON c.customer_id = r.customer_id
         GROUP BY cm, rm""")
+    index = lambda m: month_index(m) if m != before else month_index(day_text(start - 1))  # noqa: E731
+    order = lambda m: (index(m), m != before)  # noqa: E731
     active = {int(a): int(n) for a, n in db.query("SELECT active, COUNT(*) FROM customer GROUP BY active")}
     events = db.query("SELECT SUBSTR(event_date, 1, 7) AS m, event, COUNT(*) FROM sim_customer_event "
                       "GROUP BY SUBSTR(event_date, 1, 7), event")
 
     full = last_full_month(last_day)
-    renters: dict[tuple[int, int], int] = {}
+    renters: dict[tuple[str, int], int] = {}
     for cm, rm, n in renting:
-        renters[(month_index(str(cm)), month_index(str(rm)) - month_index(str(cm)))] = int(n)
+        renters[(str(cm), month_index(str(rm)) - index(str(cm)))] = int(n)
     cohorts = []
-    for m in sorted(sizes):
-        idx = month_index(m)
-        retention = {f"+{k}": (round(renters.get((idx, k), 0) / sizes[m], 4) if idx + k <= full else None)
+    for m in sorted(sizes, key=order):
+        idx = index(m)
+        retention = {f"+{k}": (round(renters.get((m, k), 0) / sizes[m], 4) if idx + k <= full else None)
                      for k in OFFSETS}
         cohorts.append({"cohort": m, "size": sizes[m], "retention": retention})
 
@@ -92,5 +101,5 @@ def customer_report(db: Database) -> dict:
         "reactivated_within_a_year": came_back,
         "reactivation_share": round(came_back / observed, 4) if observed else None,
         "cohorts": cohorts,
-        "months": [{"month": m, **per_month[m]} for m in sorted(per_month)],
+        "months": [{"month": m, **per_month[m]} for m in sorted(per_month, key=order)],
     }

@@ -91,13 +91,15 @@ def customer_lines(data: dict) -> list[str]:
     ])]
     offsets = list(data["cohorts"][0]["retention"]) if data["cohorts"] else []
     lines.append("Cohorts (month created): share renting in month +k (- = not fully simulated yet):")
-    lines.append(f"  {'cohort':<7} {'size':>6} " + " ".join(f"{k:>7}" for k in offsets))
+    # "before <start date>" (customers from before the simulation) is wider than a month
+    w = max([7] + [len(c["cohort"]) for c in data["cohorts"]] + [len(m["month"]) for m in data["months"]])
+    lines.append(f"  {'cohort':<{w}} {'size':>6} " + " ".join(f"{k:>7}" for k in offsets))
     for c in data["cohorts"]:
-        lines.append(f"  {c['cohort']:<7} {c['size']:>6,} " + " ".join(_pct(c["retention"][k]) for k in offsets))
+        lines.append(f"  {c['cohort']:<{w}} {c['size']:>6,} " + " ".join(_pct(c["retention"][k]) for k in offsets))
     lines.append("Per month:")
-    lines.append(f"  {'month':<7} {'new':>6} {'churned':>8} {'reactivated':>12} {'closed':>7}")
+    lines.append(f"  {'month':<{w}} {'new':>6} {'churned':>8} {'reactivated':>12} {'closed':>7}")
     for m in data["months"]:
-        lines.append(f"  {m['month']:<7} {m['new_customers']:>6,} {m['churned']:>8,} {m['reactivated']:>12,} "
+        lines.append(f"  {m['month']:<{w}} {m['new_customers']:>6,} {m['churned']:>8,} {m['reactivated']:>12,} "
                      f"{m['closed']:>7,}")
     return lines
 

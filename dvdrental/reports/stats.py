@@ -45,7 +45,7 @@ def rows(stats: dict) -> list[tuple[str, str]]:
         ("films", f"{stats['films']:,}"),
         ("inventory total", f"{stats['inventory_total']:,}"),
         ("inventory added", f"{stats['inventory_added']:,}"),
-        ("inventory retired (lost)", f"{stats['inventory_retired']:,}"),
+        ("inventory retired (lost, sold off)", f"{stats['inventory_retired']:,}"),
         ("currently checked out", f"{stats['checked_out']:,}"),
         ("demand lost to empty shelves", f"{stats['lost_demand']:,}"),
     ]

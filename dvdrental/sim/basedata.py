@@ -1,8 +1,8 @@
 """The initial database: reference data, films, people, stores and copies, all from the seed.
 
 Rows come out in the column order of the Sakila tables (see storage.tables), with integer times and
-amounts in cents. Everything is stamped with the start date, except customers, who sign up during
-the first morning before the store opens.
+amounts in cents. Everything is stamped with the start date, except customers: the store's members,
+who signed up during opening hours of the four weeks before it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .calendar import DAY, date_of
 from .events import FEATURES
 from .people import Locals, People, email
 from .places import addresses, make_atlas
-from .rng import day_rng, latent_normal, latent_uniform
+from .rng import day_rng, latent_uniform
 from .titles import title_for
 
 LANGUAGES = ("English", "Italian", "Japanese", "Mandarin", "French", "German")
@@ -25,6 +25,8 @@ CATEGORIES = ("Action", "Animation", "Children", "Classics", "Comedy", "Document
               "Foreign", "Games", "Horror", "Music", "New", "Sci-Fi", "Sports", "Travel")
 RATINGS = ("G", "PG", "PG-13", "R", "NC-17")
 RATES_CENTS = (99, 299, 499)
+#: The initial customers signed up over this many days before the start date.
+MEMBER_DAYS = 28
 
 _ADJECTIVES = ("Epic", "Astounding", "Fateful", "Beautiful", "Boring", "Amazing", "Insightful",
                "Thoughtful", "Action-Packed", "Intrepid", "Fast-Paced", "Emotional", "Touching",
@@ -44,6 +46,25 @@ _PLACES = ("The Canadian Rockies", "A Balloon Factory", "A Shark Tank", "Ancient
            "An Abandoned Fun House", "The Gulf of Mexico", "A Jet Boat", "The First Manned Space Station",
            "An Abandoned Mine Shaft", "The Sahara Desert", "A U-Boat", "A Manhattan Penthouse",
            "Australia", "A Retro Video Store")
+
+
+def initial_copies(cfg: Config, seed: int, start: int, films: list[tuple]) -> np.ndarray:
+    """Copies per (film, store) on the first day: what the first week's expected demand needs, as the
+    weekly purchase would buy it (see sim.restock), within catalog.copies_per_film."""
+    from .demand import Demand
+    from .films import Films
+    from .restock import copies_needed
+    cat = cfg.catalog
+    ids = np.array([f[0] for f in films], dtype=np.int64)
+    catalogue = Films(seed, cat, start)
+    catalogue.add(ids, np.array([f[6] for f in films]), np.array([f[7] for f in films]),
+                  np.array([f[9] for f in films]))
+    catalogue.set_released(ids, start)
+    demand = Demand.build(cfg.demand, cfg.seasonality, start)
+    need = copies_needed(catalogue, catalogue.popularity(start + 3), demand.weekly_expected(start + 3),
+                         1.0 / cat.stores, cfg.inventory_schedule.target_utilisation)[ids]
+    copies = np.floor(need + 0.5).astype(np.int64)  # rounded: with copies_per_film.min 0 the least wanted get none
+    return np.clip(np.repeat(copies[:, None], cat.stores, axis=1), cat.copies_per_film.min, cat.copies_per_film.max)
 
 
 @dataclass
@@ -69,12 +90,15 @@ class FilmMaker:
                 f"who must {pick(_VERBS)} a {pick(_CHARACTERS)} in {pick(_PLACES)}")
 
     def films(self, ids: np.ndarray, release_years: np.ndarray, ts: int, actors: np.ndarray,
-              categories: np.ndarray, languages: np.ndarray, actors_per_film: tuple[int, int]
-              ) -> tuple[list[tuple], list[tuple], list[tuple]]:
+              categories: np.ndarray, languages: np.ndarray, actors_per_film: tuple[int, int],
+              terms: tuple[int, int] | None = None) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        """Film rows, cast and category; `terms` (rate cents, rental days) for new releases."""
         r = self.rng
         n = len(ids)
         durations = r.integers(3, 8, n)
         rates = np.asarray(RATES_CENTS)[r.integers(0, 3, n)]
+        if terms is not None:
+            rates, durations = np.full(n, terms[0]), np.full(n, terms[1])
         lengths = r.integers(46, 186, n)
         costs = 999 + 100 * r.integers(0, 21, n)
         ratings = r.integers(0, len(RATINGS), n)
@@ -142,8 +166,10 @@ def make_base(cfg: Config, seed: int) -> BaseData:
                                   s, 1, first.title()[:16], password, t0))
         rows["store"].append((s, (s - 1) * cat.staff_per_store + 1, s, t0))
 
-    open_secs = int(cfg.demand.open_hour * 3600)
-    signup = t0 + np.sort(rng.integers(0, max(open_secs, 1), n))
+    # the store existed before the simulation: its members signed up during opening hours of the
+    # MEMBER_DAYS days before the start date
+    hours = (int(cfg.demand.open_hour * 3600), min(int(cfg.demand.close_hour * 3600), DAY))
+    signup = np.sort((start - MEMBER_DAYS + rng.integers(0, MEMBER_DAYS, n)) * DAY + rng.integers(*hours, n))
     rows["customer"] = []
     taken: set[str] = set()
     for i, (first, last) in enumerate(people.names(rng, n)):
@@ -151,12 +177,7 @@ def make_base(cfg: Config, seed: int) -> BaseData:
         rows["customer"].append((cid, int(stores[i]), first, last, email(first, last, taken=taken), aid, 1,
                                  int(signup[i]), int(signup[i])))
 
-    # stores stock more copies of the films they expect to rent most (by latent popularity rank)
-    popularity = latent_normal(seed, "popularity", film_ids)
-    rank = np.argsort(np.argsort(popularity)) / cat.films
-    lo, hi = cat.copies_per_film.min, cat.copies_per_film.max
-    jitter = rng.integers(-1, 2, (cat.films, cat.stores))
-    copies = np.clip(lo + np.floor(rank * (hi - lo + 1)).astype(int)[:, None] + jitter, lo, hi)
+    copies = initial_copies(cfg, seed, start, rows["film"])
     rows["inventory"] = []
     inv = 1
     for f in range(cat.films):

@@ -2,12 +2,14 @@
 
 Arrays are indexed by customer_id (slot 0 unused). Propensity is latent: a hash of
 (seed, customer_id), so it never needs storing. Idle time counts from the last rental, the sign-up
-or the last reactivation, whichever is latest; all three can be read back from the database.
+or the last reactivation, whichever is latest; all three can be read back from the database, and so
+can the films each customer has rented (`films`), which they rarely rent again.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,9 +17,11 @@ import numpy as np
 from ..config import CustomersConfig
 from .calendar import DAY
 from .people import email
-from .rng import latent_normal
+from .rng import latent_normal, latent_uniform
 
 NEVER = np.iinfo(np.int64).min
+#: (customer, film) as one int key of `Customers.films`: customer_id * FILM_KEY + film_id
+FILM_KEY = 1 << 32
 
 
 def _grow(arr: np.ndarray, size: int, fill: object) -> np.ndarray:
@@ -32,6 +36,9 @@ def _grow(arr: np.ndarray, size: int, fill: object) -> np.ndarray:
 class Customers:
     seed: int
     sigma: float
+    cap: float = math.inf           # largest propensity (the median casual customer's is 1)
+    regular_share: float = 0.0      # share of regulars, whose propensity is `regular_boost` times
+    regular_boost: float = 1.0
     exists: np.ndarray = field(default_factory=lambda: np.zeros(1, bool))
     store: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int32))
     active: np.ndarray = field(default_factory=lambda: np.zeros(1, bool))
@@ -43,6 +50,8 @@ class Customers:
     names: dict[int, tuple[str, str]] = field(default_factory=dict)       # (first, last), for e-mails
     emails: dict[int, str] = field(default_factory=dict)                 # each customer's e-mail now
     taken: set[str] = field(default_factory=set)                         # those e-mails, upper-cased
+    # customer_id * FILM_KEY + film_id -> rentals of that film by that customer (the films they have seen)
+    films: Counter = field(default_factory=Counter)
 
     def give_email(self, cid: int, domain: str = "sakilacustomer.org") -> str:
         """A new e-mail for customer `cid`, FIRST.LAST[n]@domain, no other customer's (its old one is
@@ -74,10 +83,20 @@ class Customers:
         self.active[ids] = True if active is None else active
         self.create_ts[ids] = create_ts
         self.seen_ts[ids] = create_ts if seen_ts is None else np.maximum(seen_ts, create_ts)
-        self.propensity[ids] = np.exp(self.sigma * latent_normal(self.seed, "propensity", ids))
+        self.propensity[ids] = propensity(self.seed, ids, self.sigma, self.cap, self.regular_share,
+                                          self.regular_boost)
         if address is not None:
             self.address[ids] = address
         self.closed[ids] = False if closed is None else closed
+
+    def forget(self, cid: int, film: int) -> None:
+        """A rental of `film` by `cid` is gone (voided): the film counts as seen while another remains."""
+        key = cid * FILM_KEY + film
+        left = self.films[key] - 1
+        if left > 0:
+            self.films[key] = left
+        else:
+            del self.films[key]
 
     def active_ids(self) -> np.ndarray:
         return np.flatnonzero(self.active & self.exists)
@@ -90,6 +109,16 @@ class Customers:
         """Active customers not seen for `idle_weeks` weeks: the ones who may churn now."""
         ids = self.active_ids()
         return ids[self.seen_ts[ids] <= now - idle_weeks * 7 * DAY]
+
+
+def propensity(seed: int, ids: np.ndarray, sigma: float, cap: float = math.inf, regular_share: float = 0.0,
+               regular_boost: float = 1.0) -> np.ndarray:
+    """Latent rental propensity per customer: lognormal around 1 (a casual customer's median), times
+    `regular_boost` for the `regular_share` who are regulars, capped at `cap`."""
+    w = np.exp(sigma * latent_normal(seed, "propensity", ids))
+    if regular_share > 0:
+        w = np.where(latent_uniform(seed, "propensity", ids, 3) < regular_share, w * regular_boost, w)
+    return np.minimum(w, cap)
 
 
 def reactivation_hazard(cfg: CustomersConfig) -> float:

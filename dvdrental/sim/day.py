@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from .calendar import DAY, weekday
 from .changes import finish
 from .places import addresses
-from .customers import new_customers_expected
+from .customers import FILM_KEY, new_customers_expected
 from .events import DayEvents, DayStats
 from .late import late_changes
 from .returns import late_fee, overdue_days
 from .rng import day_rng
 from .state import Model, SimState
+
+#: Seconds between two films of one visit (low inclusive, high exclusive).
+_GAP = (15, 150)
 
 #: Extra morning work (film releases, scheduled stock) plugged in by higher levels.
 MorningHook = Callable[[SimState, Model, int, DayEvents], None]
@@ -45,29 +48,39 @@ def morning_work(model: Model) -> tuple[MorningHook, ...]:
 def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] | None = None) -> DayEvents:
     """Simulate the day after `state.day`; mutates `state` and returns what happened."""
     day = state.day + 1
-    t0, end = day * DAY, (day + 1) * DAY
+    end = (day + 1) * DAY
     ev = DayEvents(day)
     ev.stats = stats = DayStats(day)
     for hook in morning_work(model) if morning is None else morning:
         hook(state, model, day, ev)
 
     rc = day_rng(model.seed, "customers", day)
-    forced, n_back = _customer_moves(state, model, day, rc, ev)
+    back, n_new = _customer_moves(state, model, day, rc, ev)
 
     rd = day_rng(model.seed, "demand", day)
     n, spike, expected = model.demand.draw_count(rd, day)
-    times = model.demand.draw_times(rd, day, n)
     stats.demand, stats.spike, stats.expected = n, spike, expected
 
     rr = day_rng(model.seed, "rentals", day)
-    renter, slot = _assign_renters(state, rr, n, forced)
-    arrive = _arrival_times(model, rr, t0, times, slot)
+    visits = _visits(model, rd, rr, day, n)
+    forced, n_back = _who_comes(state, back, n_new, len(visits.start))
+    who, slot = _assign_visits(state, rr, len(visits.start), forced)
+    must = np.zeros(len(visits.start), bool)
+    must[slot] = True
+    arrive = _arrival_times(model, rr, day, visits.start, slot)
     _welcome(state, model, day, rc, ev, forced, n_back, arrive)
+    renter = who[visits.visit]
     store_of = state.customers.store[renter]
-    candidates = _film_candidates(state, model, rr, day, store_of)
+    pop = state.films.popularity(day)
+    candidates = _film_candidates(state, model, rr, pop, store_of)
+    rewatch = rr.random(candidates.shape)
     staff_pick = rr.random(n)
+    # a new or returning customer's visit does not end empty: its first item falls back to the most
+    # popular film on the shelf
+    fallback = must[visits.visit] & visits.first
 
-    _run_counter(state, model, ev, times, renter, store_of, candidates, staff_pick, end)
+    _run_counter(state, model, ev, visits.times, renter, store_of, candidates, rewatch, fallback, pop,
+                 staff_pick, end)
     if state.history is not None:
         state.history.record_day(ev)
         late_changes(state, model, day, ev)
@@ -77,7 +90,8 @@ def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] | None 
 
 def _customer_moves(state: SimState, model: Model, day: int, rc: np.random.Generator,
                     ev: DayEvents) -> tuple[np.ndarray, int]:
-    """Churn, reactivation and sign-up counts; returns who must rent today and how many came back."""
+    """Churn at midnight on Mondays; returns who would come back today and how many would sign up
+    (each of them comes only with a visit of the day: see `_who_comes`)."""
     cfg = model.cfg.customers
     cust = state.customers
     t0 = day * DAY
@@ -97,45 +111,83 @@ def _customer_moves(state: SimState, model: Model, day: int, rc: np.random.Gener
     back = inactive[rc.random(len(inactive)) < model.reactivation]
     active = len(cust.active_ids())
     n_new = int(rc.poisson(new_customers_expected(cfg, model.demand.weekly_expected(day), active)))
-    new_ids = state.next_ids("customer", n_new)
-    return np.concatenate([back, new_ids]).astype(np.int64), len(back)
+    return back.astype(np.int64), n_new
 
 
-def _assign_renters(state: SimState, rr: np.random.Generator, n: int,
-                    forced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Customer per rental slot: returning and new customers first, the rest by propensity.
+class Visits(NamedTuple):
+    """The day's rentals grouped into visits: one customer, one or more films (a basket)."""
+    times: np.ndarray  # per rental, ascending: epoch seconds
+    visit: np.ndarray  # per rental: its visit
+    first: np.ndarray  # per rental: the first of its visit
+    start: np.ndarray  # per visit: epoch seconds of its first rental
 
-    Returns the renter per slot (0 = nobody) and the slot of each forced customer (-1 = none left).
-    """
+
+def _visits(model: Model, rd: np.random.Generator, rr: np.random.Generator, day: int, n: int) -> Visits:
+    """Group the day's `n` rentals into visits with basket sizes from `customers.basket_weights` (the
+    last one truncated, so there are exactly `n`). Visits start at times from the rush profile; the
+    films of a basket follow a few seconds to a couple of minutes apart, all within opening hours."""
+    weights = np.asarray(model.cfg.customers.basket_weights, dtype=float)
+    sizes = rr.choice(len(weights), size=n, p=weights / weights.sum()) + 1
+    ends = np.cumsum(sizes)
+    m = int(np.searchsorted(ends, n)) + 1 if n else 0
+    sizes = sizes[:m]
+    if m:
+        sizes[-1] -= int(ends[m - 1]) - n
+    visit = np.repeat(np.arange(m), sizes)
+    heads = np.cumsum(sizes) - sizes  # index of each visit's first rental
+    gaps = rr.integers(_GAP[0], _GAP[1], n)
+    gaps[heads] = 0
+    run = np.cumsum(gaps)
+    offset = run - np.repeat(run[heads], sizes)
+    span = offset[heads + sizes - 1] if m else np.zeros(0, np.int64)
+    d = model.demand.cfg
+    open_s, last_s = int(d.open_hour * 3600), min(int(d.close_hour * 3600), DAY) - 1
+    start = day * DAY + np.maximum(np.minimum(model.demand.draw_seconds(rd, m), last_s - span), open_s)
+    times = np.minimum(start[visit] + offset, day * DAY + last_s)
+    first = np.zeros(n, bool)
+    first[heads] = True
+    order = np.argsort(times, kind="stable")
+    return Visits(times[order], visit[order], first[order], start)
+
+
+def _who_comes(state: SimState, back: np.ndarray, n_new: int, visits: int) -> tuple[np.ndarray, int]:
+    """Returning and new customers who come today, each taking one visit (returning ones first); the
+    ones beyond the day's visits do not come today, so nobody signs up without renting. New ones get
+    their ids here. Returns them (returning first) and how many are returning."""
+    back = back[:visits]
+    n_new = max(0, min(n_new, visits - len(back)))
+    return np.concatenate([back, state.next_ids("customer", n_new)]).astype(np.int64), len(back)
+
+
+def _assign_visits(state: SimState, rr: np.random.Generator, visits: int,
+                   forced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Customer per visit, at most one visit a customer a day: returning and new customers take
+    random visits, the others go to distinct active customers drawn by propensity without replacement
+    (Efraimidis-Spirakis: the largest keys log(u) / weight). A visit left without a customer (more
+    visits than customers) is lost demand. Returns the customer per visit (0 = nobody) and the visit
+    of each forced customer."""
     cust = state.customers
+    perm = rr.permutation(visits)
+    k = len(forced)
+    who = np.zeros(visits, np.int64)
+    who[perm[:k]] = forced
     pool = cust.active_ids()
-    if len(forced):
-        pool = pool[~np.isin(pool, forced)]
-    perm = rr.permutation(n)
-    k = min(len(forced), n)
-    renter = np.zeros(n, np.int64)
-    renter[perm[:k]] = forced[:k]
-    slot = np.full(len(forced), -1, np.int64)
-    slot[:k] = perm[:k]
     free = perm[k:]
-    u = rr.random(len(free))
-    if len(free) and len(pool):
-        weights = np.cumsum(cust.propensity[pool])
-        pick = np.searchsorted(weights, u * weights[-1], side="right")
-        renter[free] = pool[np.minimum(pick, len(pool) - 1)]
-    return renter, slot
+    keys = np.log1p(-rr.random(len(pool))) / cust.propensity[pool]
+    r = min(len(free), len(pool))
+    if r:
+        top = np.argpartition(-keys, r - 1)[:r] if r < len(pool) else np.arange(r)
+        who[free[:r]] = pool[top]
+    return who, perm[:k]
 
 
-def _arrival_times(model: Model, rr: np.random.Generator, t0: int, times: np.ndarray,
-                   slot: np.ndarray) -> np.ndarray:
-    """When each forced customer walks in: a few minutes before their rental, else any time today."""
-    offsets = rr.integers(60, 1800, len(slot))
-    loose = model.demand.draw_seconds(rr, int((slot < 0).sum()))
-    arrive = np.empty(len(slot), np.int64)
-    has = slot >= 0
-    arrive[has] = np.maximum(times[slot[has]] - offsets[has], t0)
-    arrive[~has] = t0 + loose
-    return arrive
+def _arrival_times(model: Model, rr: np.random.Generator, day: int, start: np.ndarray,
+                   forced_visits: np.ndarray) -> np.ndarray:
+    """When each forced customer walks in (their visits in `forced_visits`): a few minutes before
+    the visit's first rental, but not before opening time."""
+    offsets = rr.integers(60, 900, len(forced_visits))
+    opening = day * DAY + int(model.demand.cfg.open_hour * 3600)
+    return np.maximum(start[forced_visits] - offsets, opening)
 
 
 def _welcome(state: SimState, model: Model, day: int, rc: np.random.Generator, ev: DayEvents,
@@ -167,14 +219,12 @@ def _welcome(state: SimState, model: Model, day: int, rc: np.random.Generator, e
     cust.add(new_ids, stores, new_ts, address=address_ids)
 
 
-def _film_candidates(state: SimState, model: Model, rr: np.random.Generator, day: int,
+def _film_candidates(state: SimState, model: Model, rr: np.random.Generator, pop: np.ndarray,
                      store_of: np.ndarray) -> np.ndarray:
-    """`film_choices` films per rental, by popularity among films the customer's store owns."""
+    """`film_choices` films per rental, by popularity (`pop`) among films the customer's store owns."""
     n = len(store_of)
     k = model.cfg.demand.film_choices
-    films = state.films
-    nf = films.size
-    pop = films.popularity(day)
+    nf = state.films.size
     cand = np.zeros((n, k), np.int64)
     u = rr.random((n, k))
     for store in state.stores:
@@ -189,8 +239,15 @@ def _film_candidates(state: SimState, model: Model, rr: np.random.Generator, day
 
 
 def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray, renter: np.ndarray,
-                 store_of: np.ndarray, candidates: np.ndarray, staff_pick: np.ndarray, end: int) -> None:
-    """Rentals and due returns in time order (a return at the same second comes first)."""
+                 store_of: np.ndarray, candidates: np.ndarray, rewatch: np.ndarray, fallback: np.ndarray,
+                 pop: np.ndarray, staff_pick: np.ndarray, end: int) -> None:
+    """Rentals and due returns in time order (a return at the same second comes first).
+
+    A customer with `max_out` films out rents nothing more (the store's limit per account). A rental
+    takes the first candidate film that is on the shelf, is not one the customer holds now and, but
+    for a `rewatch_chance`, is not one they rented before. A rental marked `fallback` (the
+    first of a new or returning customer's visit) whose candidates all fail takes the most popular
+    film on the shelf they neither hold nor have seen."""
     stock, films, cust, opn, due = state.stock, state.films, state.customers, state.open, state.due
     stats = ev.stats
     fee = int(round(model.cfg.returns.late_fee_per_day * 100))
@@ -199,20 +256,36 @@ def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray
     new = ([], [], [], [], [], [])  # rental_id, ts, inventory, customer, staff, duration
     times_l, renter_l, store_l = times.tolist(), renter.tolist(), store_of.tolist()
     cand_l, pick_l = candidates.tolist(), staff_pick.tolist()
+    again_l = (rewatch < model.cfg.customers.rewatch_chance).tolist()
+    fall_l = fallback.tolist()
+    seen = cust.films
+    by_pop: list[int] | None = None
     n = len(times_l)
     i = 0
     # (customer, film) of the copies out: nobody rents a second copy of a film they have at home
     holding = Counter((o.customer_id, int(stock.film[o.inventory_id])) for o in opn.values())
+    # films out per customer: a store lets one account hold at most `max_out` at once
+    out_now = Counter(o.customer_id for o in opn.values())
+    max_out = model.cfg.customers.max_out
     while True:
         next_due = due[0][0] if due and due[0][0] < end else None
         if i < n and (next_due is None or times_l[i] < next_due):
             ts, c, s = times_l[i], renter_l[i], store_l[i]
             i += 1
             inv = film = 0
-            if c:
-                for film in cand_l[i - 1]:
-                    if film and not holding[(c, film)] and (inv := stock.take(s, film)):
+            if c and out_now[c] < max_out:
+                key = c * FILM_KEY
+                for film, again in zip(cand_l[i - 1], again_l[i - 1]):
+                    if film and not holding[(c, film)] and (again or key + film not in seen) and \
+                            (inv := stock.take(s, film)):
                         break
+                if not inv and fall_l[i - 1]:
+                    if by_pop is None:
+                        by_pop = np.argsort(-pop, kind="stable").tolist()
+                    for film in by_pop:
+                        if film and not holding[(c, film)] and key + film not in seen and \
+                                (inv := stock.take(s, film)):
+                            break
             if not inv:
                 stats.lost_demand += 1
                 continue
@@ -222,6 +295,8 @@ def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray
             ev.payments.append((pay_id, c, staff, rent_id, int(films.rate_cents[film]), ts))
             cust.seen_ts[c] = ts
             holding[(c, film)] += 1
+            out_now[c] += 1
+            seen[key + film] += 1
             for col, v in zip(new, (rent_id, ts, inv, c, staff, int(films.duration[film]))):
                 col.append(v)
             rent_id += 1
@@ -230,6 +305,7 @@ def _run_counter(state: SimState, model: Model, ev: DayEvents, times: np.ndarray
             ts, rid = heapq.heappop(due)
             r = opn.pop(rid)
             holding[(r.customer_id, int(stock.film[r.inventory_id]))] -= 1
+            out_now[r.customer_id] -= 1
             if r.lost:
                 stock.retire(r.inventory_id)
                 ev.retirements.append((r.inventory_id, ts))

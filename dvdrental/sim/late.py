@@ -188,6 +188,7 @@ class _Day:
         for pid in self._payments(rec):
             self.emit(ts, "void", "payment", "D", pid, None, rec[TS])
         self.emit(ts, "void", "rental", "D", rid, None, rec[TS])
+        self.state.customers.forget(rec[CUST], int(self.state.stock.film[rec[INV]]))
         self.state.history.remove(rid)
         return True
 

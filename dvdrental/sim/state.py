@@ -13,7 +13,7 @@ import numpy as np
 
 from ..config import Config
 from .calendar import DAY, day_number
-from .customers import Customers, reactivation_hazard
+from .customers import FILM_KEY, Customers, reactivation_hazard
 from .demand import Demand
 from .films import Films
 from .history import History, window_days
@@ -55,6 +55,8 @@ class Snapshot:
     window_payments: list[tuple] = field(default_factory=list)
     # and the replacement costs before the window's price changes (film_id, valid_until ts, cents)
     window_prices: list[tuple] = field(default_factory=list)
+    # the films each customer has rented: (customer_id, film_id, rentals) over the whole history
+    films_seen: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,9 @@ class SimState:
     @classmethod
     def from_snapshot(cls, snap: Snapshot, model: Model) -> "SimState":
         cfg = model.cfg
-        customers = Customers(model.seed, cfg.customers.propensity_sigma)
+        cc = cfg.customers
+        customers = Customers(model.seed, cc.propensity_sigma, cc.propensity_cap, cc.regular_share,
+                              cc.regular_propensity)
         c = snap.customers
         # last seen: latest rental, reactivation or sign-up, and never before the simulation began
         # (an adopted Sakila database must not churn its whole history on the first Monday)
@@ -145,6 +149,7 @@ class SimState:
         customers.names = dict(zip(c["customer_id"].tolist(), snap.names))
         customers.emails = {cid: e for cid, e in zip(c["customer_id"].tolist(), snap.emails) if e is not None}
         customers.taken = {e.upper() for e in customers.emails.values()}
+        customers.films.update({cid * FILM_KEY + film: n for cid, film, n in snap.films_seen})
 
         films = Films(model.seed, cfg.catalog, model.start_day, cfg.film_releases.burst,
                       cfg.film_releases.burst_weeks)
@@ -198,6 +203,7 @@ class SimState:
                           c.create_ts[ids].tolist(), c.seen_ts[ids].tolist(), c.address[ids].tolist(),
                           c.closed[ids].tolist(), [c.names[i] for i in ids.tolist()],
                           [c.emails.get(i) for i in ids.tolist()]),
+            "films_seen": sorted((k, n) for k, n in c.films.items() if n),
             "films": (fids.tolist(), f.duration[fids].tolist(), f.rate_cents[fids].tolist(),
                       f.replacement_cents[fids].tolist(), f.release_day[fids].tolist()),
             "copies": (cids.tolist(), s.store[cids].tolist(), s.film[cids].tolist(),

@@ -53,6 +53,10 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
     if "sim_change_log" in db.table_names():
         top = q("SELECT MAX(change_id) FROM sim_change_log")[0][0]
         counters[LOG_COUNTER] = max(int(counters.get(LOG_COUNTER, 1)), int(top or 0) + 1)
+    # the films each customer has rented (a voided rental is gone: the state forgets it too)
+    seen = [(int(c), int(f), int(n)) for c, f, n in q(
+        "SELECT r.customer_id, i.film_id, COUNT(*) FROM rental r "
+        "JOIN inventory i ON i.inventory_id = r.inventory_id GROUP BY r.customer_id, i.film_id")]
     rentals: list[tuple] = []
     payments: list[tuple] = []
     prices: list[tuple] = []
@@ -78,6 +82,7 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
         window_rentals=rentals,
         window_payments=payments,
         window_prices=prices,
+        films_seen=seen,
         films={**_columns(films, ("film_id", "rental_duration", "rate", "replacement", "first_copy_ts"),
                           {4}),
                "rate_cents": _cents([r[2] for r in films]),
