@@ -13,7 +13,7 @@ import numpy as np
 
 from ..config import Config
 from .calendar import DAY, day_number
-from .customers import FILM_KEY, Customers, reactivation_hazard
+from .customers import Customers, reactivation_hazard
 from .demand import Demand
 from .films import Films
 from .history import History, window_days
@@ -55,8 +55,9 @@ class Snapshot:
     window_payments: list[tuple] = field(default_factory=list)
     # and the replacement costs before the window's price changes (film_id, valid_until ts, cents)
     window_prices: list[tuple] = field(default_factory=list)
-    # the films each customer has rented: (customer_id, film_id, rentals) over the whole history
-    films_seen: list[tuple[int, int, int]] = field(default_factory=list)
+    # the films each customer has rented: customer_id * FILM_KEY + film_id, and its rentals
+    films_seen: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, np.int64), np.zeros(0, np.int64)))
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class SimState:
         customers.names = dict(zip(c["customer_id"].tolist(), snap.names))
         customers.emails = {cid: e for cid, e in zip(c["customer_id"].tolist(), snap.emails) if e is not None}
         customers.taken = {e.upper() for e in customers.emails.values()}
-        customers.films.update({cid * FILM_KEY + film: n for cid, film, n in snap.films_seen})
+        customers.films.update(dict(zip(snap.films_seen[0].tolist(), snap.films_seen[1].tolist())))
 
         films = Films(model.seed, cfg.catalog, model.start_day, cfg.film_releases.burst,
                       cfg.film_releases.burst_weeks)

@@ -11,7 +11,7 @@ import json
 import numpy as np
 
 from ..sim.calendar import day_text, parse_day, parse_ts
-from ..sim.customers import NEVER
+from ..sim.customers import FILM_KEY, NEVER
 from ..sim.changes import LOG_COUNTER
 from ..sim.state import COUNTERS, Snapshot
 from .base import Database
@@ -53,10 +53,7 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
     if "sim_change_log" in db.table_names():
         top = q("SELECT MAX(change_id) FROM sim_change_log")[0][0]
         counters[LOG_COUNTER] = max(int(counters.get(LOG_COUNTER, 1)), int(top or 0) + 1)
-    # the films each customer has rented (a voided rental is gone: the state forgets it too)
-    seen = [(int(c), int(f), int(n)) for c, f, n in q(
-        "SELECT r.customer_id, i.film_id, COUNT(*) FROM rental r "
-        "JOIN inventory i ON i.inventory_id = r.inventory_id GROUP BY r.customer_id, i.film_id")]
+    seen = _films_seen(q("SELECT customer_id, inventory_id FROM rental"), copies)
     rentals: list[tuple] = []
     payments: list[tuple] = []
     prices: list[tuple] = []
@@ -103,6 +100,18 @@ def read_snapshot(db: Database, sim_state: dict, window: int | None = None) -> S
         languages=ids("SELECT language_id FROM language ORDER BY language_id"),
         plans=plans,
     )
+
+
+def _films_seen(rented: list[tuple], copies: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """The films each customer has rented, as (customer_id * FILM_KEY + film_id, rentals), counted in
+    numpy: a GROUP BY over a join of every rental takes three times as long. A voided rental is gone
+    from the table, so the state forgets it too."""
+    if not rented:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    film_of = np.zeros(max(int(r[0]) for r in copies) + 1, np.int64)
+    film_of[[int(r[0]) for r in copies]] = [int(r[2]) for r in copies]
+    pairs = np.array(rented, dtype=np.int64)
+    return np.unique(pairs[:, 0] * FILM_KEY + film_of[pairs[:, 1]], return_counts=True)
 
 
 def id_maxima(db: Database) -> list[int]:
