@@ -178,8 +178,9 @@ def optimize(db_url, config_path, seed, quiet):
               help="Backup file (default: backups/<name>-<last simulated day>.db or .sql under the project root).")
 def backup(db_url, config_path, seed, quiet, output):
     """Back the database up: SQLite with the online backup API to a database file; MySQL/MariaDB with
-    mysqldump (routines, triggers, one consistent transaction) to a .sql file. The password is passed
-    in a temporary option file, never on a command line."""
+    mysqldump (routines, triggers, one consistent transaction) to a .sql file, PostgreSQL with pg_dump
+    (one snapshot) to a .sql file. The password is passed in a temporary option file (MySQL) or the
+    child's environment (PostgreSQL), never on a command line."""
     from dvdrental.backup import backup as make_backup
     with cli.errors():
         with cli.open_existing(config_path, db_url, seed) as db, db.lock():

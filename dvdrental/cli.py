@@ -125,7 +125,7 @@ def common_options(func: Callable) -> Callable:
     func = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                         help="Config file (default: shared/configs/config.json).")(func)
     func = click.option("--db", "db_url", metavar="URL",
-                        help="sqlite:///path.db or mysql://user:pass@host:port/name "
+                        help="sqlite:///path.db, mysql://user:pass@host:port/name or postgresql://user:pass@host:port/name "
                              "(default: $DVDRENTAL_DB_URL, else the config).")(func)
     return func
 
@@ -164,7 +164,8 @@ def errors(run: bool = False) -> Iterator[None]:
         sys.exit(130)
     except Exception as exc:  # database errors surfacing mid-run
         if _is_db_error(exc):
-            raise CommandError(f"database error: {exc}",
+            lines = str(exc).strip().splitlines()  # PostgreSQL adds LINE/caret context: the first line says it
+            raise CommandError(f"database error: {lines[0] if lines else type(exc).__name__}",
                                "every finished day is committed; fix the cause and run again" if run
                                else "fix the cause and run the command again") from None
         if isinstance(exc, OSError) and (exc.filename or exc.strerror):  # a file we were told to use
@@ -176,7 +177,7 @@ def errors(run: bool = False) -> Iterator[None]:
 
 def _is_db_error(exc: BaseException) -> bool:
     mod = type(exc).__module__
-    drivers = ("mysql.connector", "_mysql_connector", "pymysql", "duckdb", "_duckdb", "sqlite3")
+    drivers = ("mysql.connector", "_mysql_connector", "pymysql", "duckdb", "_duckdb", "sqlite3", "psycopg")
     return mod.startswith(drivers)
 
 

@@ -78,8 +78,9 @@ class Shock:
 @dataclass(frozen=True)
 class DatabaseConfig:
     url: str | None = opt("sqlite:///dvdrental.db",
-                          "Database URL: sqlite:///path.db (relative to the project root) or "
-                          "mysql://user:pass@host:port/name. Overridden by --db and DVDRENTAL_DB_URL.")
+                          "Database URL: sqlite:///path.db (relative to the project root), "
+                          "mysql://user:pass@host:port/name or postgresql://user:pass@host:port/name. "
+                          "Overridden by --db and DVDRENTAL_DB_URL.")
     engine: str | None = opt(None, "Instead of url: 'sqlite' or 'mysql', with the fields below.",
                              choices=(None, "sqlite", "mysql"))
     host: str = opt("127.0.0.1", "MySQL/MariaDB host (with engine).")

@@ -267,7 +267,7 @@ def rentals_by_copy_age(db: Database, end_ts: int, start_ts: int | None = None) 
     case = " ".join(f"WHEN d < {hi} THEN {k}" for k, (_, hi, _) in enumerate(AGE_BUCKETS))
     since = ts_text(start_ts) if start_ts is not None else "1000-01-01 00:00:00"
     counted = db.query(f"SELECT month, CASE {case} END AS b, COUNT(*) FROM "
-                       f"(SELECT SUBSTR(r.rental_date, 1, 7) AS month, {days} AS d FROM rental r "
+                       f"(SELECT {db.substr('r.rental_date', 1, 7)} AS month, {days} AS d FROM rental r "
                        f"JOIN inventory i ON i.inventory_id = r.inventory_id WHERE r.rental_date >= ?) x "
                        f"GROUP BY month, b", (since,))
     copies = db.query("SELECT created_at, retired_at FROM inventory")

@@ -54,7 +54,7 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
     try:
         db = connect(url, create=False)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
-        _report(results, ("error", f"{type(exc).__name__}: {exc}"))
+        _report(results, ("error", _why(exc)))
         os._exit(0)
     while True:
         try:
@@ -68,12 +68,18 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
         try:
             db.write_batch(batch, last_day, counters, exports)
         except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            _report(results, ("error", f"{type(exc).__name__}: {exc}"))
+            _report(results, ("error", _why(exc)))
             break
         if not _report(results, ("ok", time.perf_counter() - t)):
             break
     db.close()
     os._exit(0)
+
+
+def _why(exc: BaseException) -> str:
+    """An error as one line: its type and first line (PostgreSQL adds CONTEXT and LINE lines)."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 def _report(results: Connection, message: tuple) -> bool:
@@ -107,7 +113,7 @@ class BatchWriter:
         self.waited = 0.0   # seconds the simulation spent waiting for the writer
         self.in_flight = False
         self.proc: Any = None
-        on_disk = db.url.engine == "mysql" or db.url.path is not None
+        on_disk = db.url.engine != "sqlite" or db.url.path is not None
         self.separate = on_disk and days >= SEPARATE_MIN_DAYS
 
     def __enter__(self) -> "BatchWriter":
@@ -143,7 +149,7 @@ class BatchWriter:
             try:
                 self.db.write_batch(batch, last_day, counters, self.exports)
             except Exception as exc:  # the same error, wherever the batch was written
-                raise _failed(f"{type(exc).__name__}: {exc}") from None
+                raise _failed(_why(exc)) from None
             self.busy += time.perf_counter() - t
             return
         self._wait()

@@ -1,6 +1,8 @@
-"""Shared fixtures: tiny configs, and a database URL per engine (SQLite file, MariaDB/MySQL database).
+"""Shared fixtures: tiny configs, and a database URL per engine (SQLite file, MariaDB/MySQL database,
+PostgreSQL database).
 
-MySQL tests use the server at $DVDRENTAL_TEST_MYSQL (default mysql://root@127.0.0.1:3306). They skip
+MySQL tests use the server at $DVDRENTAL_TEST_MYSQL (default mysql://root@127.0.0.1:3306), PostgreSQL
+tests the one at $DVDRENTAL_TEST_POSTGRESQL (default postgresql://postgres@127.0.0.1:5432). They skip
 when it is unreachable, except under CI=true, where they fail: CI must run them.
 """
 
@@ -19,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from dvdrental.config import Config, load_config  # noqa: E402
 
 MYSQL_SERVER = os.environ.get("DVDRENTAL_TEST_MYSQL", "mysql://root@127.0.0.1:3306")
+PG_SERVER = os.environ.get("DVDRENTAL_TEST_POSTGRESQL", "postgresql://postgres@127.0.0.1:5432")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 TINY = {
@@ -81,6 +84,61 @@ def mysql_url():
     yield make
     for name in names:
         drop_mysql_database(name)
+
+
+def _pg_admin():
+    """An autocommit connection to the PostgreSQL test server's `postgres` database."""
+    import psycopg
+    from dvdrental.storage.url import parse_url
+    u = parse_url(PG_SERVER + "/postgres")
+    return psycopg.connect(host=u.host, port=u.port, user=u.user, password=u.password or None,
+                           dbname="postgres", autocommit=True, connect_timeout=3)
+
+
+def _pg_available() -> str | None:
+    try:
+        _pg_admin().close()
+        return None
+    except Exception as exc:  # noqa: BLE001
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+_PG_PROBLEM = _pg_available()
+
+
+def drop_pg_database(name: str) -> None:
+    with _pg_admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_databases():
+    """A factory of fresh, uniquely named PostgreSQL database URLs, dropped afterwards."""
+    if _PG_PROBLEM:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required under CI but unreachable: {_PG_PROBLEM}")
+        pytest.skip(f"PostgreSQL unreachable: {_PG_PROBLEM}")
+    names = []
+
+    def make(tag: str = "t") -> str:
+        name = f"dvdtest_{tag}_{uuid.uuid4().hex[:10]}"
+        names.append(name)
+        return f"{PG_SERVER}/{name}"
+
+    yield make
+    for name in names:
+        drop_pg_database(name)
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, uniquely named PostgreSQL database URL (a factory), dropped afterwards."""
+    yield from _pg_databases()
+
+
+@pytest.fixture(scope="module")
+def pg_url_module():
+    """As pg_url, for a database a module's read-only tests share."""
+    yield from _pg_databases()
 
 
 @pytest.fixture(params=["sqlite", "mysql"])

@@ -164,7 +164,8 @@ PASSWORD = "Hunter2-pw"
 FORMS = ["mysql:/u:{pw}@127.0.0.1/d", "u:{pw}@127.0.0.1/d", "mysql//u:{pw}@127.0.0.1/d",
          "mysql:u:{pw}@127.0.0.1/d", "mysql://u:{pw}@127.0.0.1/bad-name", "mysql://u:{pw}@127.0.0.1:0/d",
          "mysql://u:{pw}/x@127.0.0.1/d", "mysql://u:{pw}#x@127.0.0.1/d", "mysql://u:{pw}?x@127.0.0.1/d",
-         "postgres://u:{pw}@127.0.0.1/d", "mysql://:{pw}@127.0.0.1/d", "mysql://u:{pw}",
+         "oracle://u:{pw}@127.0.0.1/d", "postgres://u:{pw}@127.0.0.1/bad-name",
+         "postgresql://u:{pw}@127.0.0.1:0/d", "mysql://:{pw}@127.0.0.1/d", "mysql://u:{pw}",
          "mysql://u:{pw}/d", " mysql:/u:{pw}@h/d "]
 PASSWORDS = [PASSWORD, "p@ss@w0rd:x", "se cr'et\"#1", "new\nline"]
 

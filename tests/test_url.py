@@ -23,8 +23,22 @@ def test_mysql_parts(monkeypatch):
     assert parse_url("mysql://bob@h/d").password == "fromenv"
 
 
-@pytest.mark.parametrize("url", ["dvdrental.db", "postgres://x/y", "mysql://h:99999/d", "mysql://h/",
-                                 "mysql://h/bad-name", "mysql://h/x;drop", "sqlite://", "sqlite://rel.db"])
+def test_postgresql_parts(monkeypatch):
+    monkeypatch.delenv("DVDRENTAL_DB_PASSWORD", raising=False)
+    u = parse_url("postgresql://bob:s%3Acret@db.example:5433/shop_1")
+    assert (u.engine, u.user, u.password, u.host, u.port, u.database) == \
+        ("postgresql", "bob", "s:cret", "db.example", 5433, "shop_1")
+    assert "s:cret" not in u.display() and u.display().startswith("postgresql://bob@")
+    v = parse_url("postgres://h/d")  # the short scheme; Pagila's defaults: port 5432, user postgres
+    assert (v.engine, v.user, v.port) == ("postgresql", "postgres", 5432)
+    monkeypatch.setenv("DVDRENTAL_DB_PASSWORD", "fromenv")
+    assert parse_url("postgresql://bob@h/d").password == "fromenv"
+
+
+@pytest.mark.parametrize("url", ["dvdrental.db", "oracle://x/y", "mysql://h:99999/d", "mysql://h/",
+                                 "mysql://h/bad-name", "mysql://h/x;drop", "sqlite://", "sqlite://rel.db",
+                                 "postgresql://h:0/d", "postgresql://h/", "postgres://@h/d",
+                                 "postgresql://h/x;drop"])
 def test_bad_urls(url):
     with pytest.raises(ConfigError):
         parse_url(url)

@@ -106,7 +106,7 @@ def capped_late_fee_cents(days_late: str, fee_cents: str, cost: str) -> str:
 
 def payment_rules(db: Database, ctx: Context) -> list[str]:
     days = db.days_between("r.return_date", "r.rental_date")
-    fee = capped_late_fee_cents(f"{days} - CAST(f.rental_duration AS SIGNED)", str(int(ctx.late_fee_cents)),
+    fee = capped_late_fee_cents(f"{days} - {db.signed('f.rental_duration')}", str(int(ctx.late_fee_cents)),
                                 price_at("replacement_cost", "f", "r.return_date"))
     return _ids(db, f"""
         SELECT p.payment_id FROM payment p

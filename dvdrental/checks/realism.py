@@ -419,7 +419,7 @@ def return_times(db: Database, cfg: Config, first: int) -> Result:
     rush = np.argsort(-expected, kind="stable")[:int(np.searchsorted(np.cumsum(np.sort(expected)[::-1]), 0.5)) + 1]
     since = (f"{date_of(first)} 00:00:00",)
     hour_of = lambda col, table: dict((int(h), int(n)) for h, n in db.query(  # noqa: E731
-        f"SELECT SUBSTR({col}, 12, 2) AS h, COUNT(*) FROM {table} WHERE {col} >= ? GROUP BY h", since))
+        f"SELECT {db.substr(col, 12, 2)} AS h, COUNT(*) FROM {table} WHERE {col} >= ? GROUP BY h", since))
     back = hour_of("return_date", "rental")
     n = sum(back.values())
     if n < 1000:

@@ -33,6 +33,8 @@ def _column(kind: str, values: Sequence[object]) -> pa.Array:
         return pa.array([_set_text(v) for v in values], pa.string())
     if kind == "blob":
         return pa.array([None if v is None else bytes(v) for v in values], pa.binary())
+    if kind == "int" and any(isinstance(v, bool) for v in values):  # PostgreSQL's boolean staff.active
+        values = [None if v is None else int(v) for v in values]
     try:  # the engine's own type (datetime, Decimal, int, str), cast by DuckDB
         return pa.array(values, ARROW.get(kind))
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # text forms (SQLite, export files): cast from text

@@ -59,7 +59,7 @@ def expected_shares(changed_days: np.ndarray, start_day: int, window: int, midpo
 def _late(db: Database) -> list[tuple[str, int, int]]:
     """(kind, day changed, age in days) of every late change, from its primary row."""
     return [(str(kind), _day(day), int(age)) for kind, day, age in db.query(
-        f"SELECT kind, SUBSTR(changed_at, 1, 10), {db.days_between('changed_at', 'record_at')} "
+        f"SELECT kind, {db.substr('changed_at', 1, 10)}, {db.days_between('changed_at', 'record_at')} "
         f"FROM sim_change_log WHERE {primary_rows(LATE_KINDS)}")]
 
 
@@ -140,8 +140,8 @@ def summary(db: Database, days: int | None = DEFAULT_DAYS) -> dict:
     end = max(last, hi // DAY)
     begin = lo // DAY if days is None else max(lo // DAY, end - days + 1)
     per_day: dict[int, Counter] = defaultdict(Counter)
-    for day, op, n in db.query("SELECT SUBSTR(changed_at, 1, 10), op, COUNT(*) FROM sim_change_log "
-                               "WHERE changed_at >= ? GROUP BY SUBSTR(changed_at, 1, 10), op",
+    for day, op, n in db.query(f"SELECT {db.substr('changed_at', 1, 10)}, op, COUNT(*) FROM sim_change_log "
+                               f"WHERE changed_at >= ? GROUP BY {db.substr('changed_at', 1, 10)}, op",
                                (f"{day_text(begin)} 00:00:00",)):
         per_day[_day(day)][str(op)] += int(n)
 

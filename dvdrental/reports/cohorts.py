@@ -58,18 +58,18 @@ def customer_report(db: Database) -> dict:
     before = f"before {date_of(start).isoformat()}"
     # the cohort of a create_date: its month, or `before` (a literal made here, not user input)
     cohort_of = (lambda col: f"CASE WHEN {col} < '{day_text(start)} 00:00:00' THEN '{before}' "  # noqa: E731
-                 f"ELSE SUBSTR({col}, 1, 7) END")
+                 f"ELSE {db.substr(col, 1, 7)} END")
     sizes = {str(m): int(n) for m, n in db.query(
         f"SELECT {cohort_of('create_date')} AS m, COUNT(*) FROM customer GROUP BY m")}
     renting = db.query(f"""
-        SELECT {cohort_of('c.create_date')} AS cm, SUBSTR(r.rental_date, 1, 7) AS rm, COUNT(DISTINCT r.customer_id)
+        SELECT {cohort_of('c.create_date')} AS cm, {db.substr('r.rental_date', 1, 7)} AS rm, COUNT(DISTINCT r.customer_id)
         FROM rental r JOIN customer c ON c.customer_id = r.customer_id
         GROUP BY cm, rm""")
     index = lambda m: month_index(m) if m != before else month_index(day_text(start - 1))  # noqa: E731
     order = lambda m: (index(m), m != before)  # noqa: E731
     active = {int(a): int(n) for a, n in db.query("SELECT active, COUNT(*) FROM customer GROUP BY active")}
-    events = db.query("SELECT SUBSTR(event_date, 1, 7) AS m, event, COUNT(*) FROM sim_customer_event "
-                      "GROUP BY SUBSTR(event_date, 1, 7), event")
+    events = db.query(f"SELECT {db.substr('event_date', 1, 7)} AS m, event, COUNT(*) FROM sim_customer_event "
+                      f"GROUP BY {db.substr('event_date', 1, 7)}, event")
 
     full = last_full_month(last_day)
     renters: dict[tuple[str, int], int] = {}

@@ -40,24 +40,24 @@ def late_fee_report(db: Database) -> dict:
     due = capped_late_fee_cents(late, str(int(round(fee * 100))),
                                 price_at("replacement_cost", "f", "r.return_date"))
     returned = db.query(f"""
-        SELECT SUBSTR(r.return_date, 1, 7) AS m, {late} AS late, COUNT(*), SUM({due})
+        SELECT {db.substr('r.return_date', 1, 7)} AS m, {late} AS late, COUNT(*), SUM({due})
         FROM rental r
         JOIN inventory i ON i.inventory_id = r.inventory_id
         JOIN film f ON f.film_id = i.film_id
         WHERE r.return_date IS NOT NULL
         GROUP BY m, late""")
-    paid = db.query("""
-        SELECT SUBSTR(p.payment_date, 1, 7), COUNT(*), SUM(p.amount)
+    paid = db.query(f"""
+        SELECT {db.substr('p.payment_date', 1, 7)}, COUNT(*), SUM(p.amount)
         FROM payment p JOIN rental r ON r.rental_id = p.rental_id
         WHERE r.return_date IS NOT NULL AND p.payment_date = r.return_date
-        GROUP BY SUBSTR(p.payment_date, 1, 7)""")
-    lost = db.query("""
-        SELECT SUBSTR(i.retired_at, 1, 7), COUNT(DISTINCT r.rental_id), SUM(p.amount)
+        GROUP BY {db.substr('p.payment_date', 1, 7)}""")
+    lost = db.query(f"""
+        SELECT {db.substr('i.retired_at', 1, 7)}, COUNT(DISTINCT r.rental_id), SUM(p.amount)
         FROM rental r
         JOIN inventory i ON i.inventory_id = r.inventory_id
         LEFT JOIN payment p ON p.rental_id = r.rental_id AND p.payment_date = i.retired_at
         WHERE r.return_date IS NULL AND i.retired_at IS NOT NULL
-        GROUP BY SUBSTR(i.retired_at, 1, 7)""")
+        GROUP BY {db.substr('i.retired_at', 1, 7)}""")
     overdue = db.query(f"""
         SELECT COUNT(*) FROM rental r
         JOIN inventory i ON i.inventory_id = r.inventory_id

@@ -34,8 +34,8 @@ class Series:
 
 def daily(db: Database, sql_value: str, table: str, column: str, first: int, last: int) -> Series:
     """A dense daily series of an aggregate (e.g. COUNT(*)) over rows dated first..last (day numbers)."""
-    rows = db.query(f"SELECT SUBSTR({column}, 1, 10) AS d, {sql_value} FROM {table} "
-                    f"WHERE {column} >= ? AND {column} < ? GROUP BY SUBSTR({column}, 1, 10)",
+    rows = db.query(f"SELECT {db.substr(column, 1, 10)} AS d, {sql_value} FROM {table} "
+                    f"WHERE {column} >= ? AND {column} < ? GROUP BY {db.substr(column, 1, 10)}",
                     (f"{date_of(first)} 00:00:00", f"{date_of(last + 1)} 00:00:00"))
     days = np.arange(first, last + 1)
     values = np.zeros(len(days))

@@ -7,7 +7,7 @@ from .url import DbUrl, parse_url
 
 
 def connect(url: str | DbUrl, create: bool = True) -> Database:
-    """Open the database at `url`; `create=False` refuses to make a missing MySQL database."""
+    """Open the database at `url`; `create=False` refuses to make a missing MySQL or PostgreSQL database."""
     target = parse_url(url) if isinstance(url, str) else url
     if target.engine == "sqlite":
         from .sqlite import SQLiteDatabase
@@ -15,6 +15,9 @@ def connect(url: str | DbUrl, create: bool = True) -> Database:
             from ..errors import StateError
             raise StateError(f"{target.display()} does not exist", hint="run generator.py first")
         return SQLiteDatabase(target)
+    if target.engine == "postgresql":
+        from .postgresql import PostgreSQLDatabase
+        return PostgreSQLDatabase(target, create=create)
     from .mysql import MySQLDatabase
     return MySQLDatabase(target, create=create)
 

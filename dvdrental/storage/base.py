@@ -147,6 +147,14 @@ class Database:
         """SQL for a DATETIME as whole seconds since 1970-01-01 (no time zone involved)."""
         raise NotImplementedError
 
+    def substr(self, expr: str, start: int, length: int) -> str:
+        """SQL for part of a DATETIME's 'YYYY-MM-DD HH:MM:SS' text (day: 1, 10; month: 1, 7; hour: 12, 2)."""
+        return f"SUBSTR({expr}, {start}, {length})"
+
+    def signed(self, expr: str) -> str:
+        """SQL for an integer expression as a signed integer (MySQL's UNSIGNED columns cannot go negative)."""
+        return f"CAST({expr} AS SIGNED)"
+
     # ---- shared -----------------------------------------------------------------------------------
     def __enter__(self) -> "Database":
         return self

@@ -1,4 +1,4 @@
-"""Database URLs: sqlite:///path.db and mysql://user:pass@host:port/name.
+"""Database URLs: sqlite:///path.db, mysql://user:pass@host:port/name, postgresql://user:pass@host:port/name.
 
 Anything surprising is refused with one clear error rather than guessed: an empty URL, port 0 or out
 of range, an empty user name. A URL in an error is always shown through `mask_credentials`, so a
@@ -18,14 +18,15 @@ from ..paths import resolve
 
 _NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
-EXAMPLES = "sqlite:///dvdrental.db or mysql://user:pass@127.0.0.1:3306/dvdrental"
+EXAMPLES = ("sqlite:///dvdrental.db, mysql://user:pass@127.0.0.1:3306/dvdrental or "
+            "postgresql://user:pass@127.0.0.1:5432/dvdrental")
 #: what to do with a password holding characters that end the user:password part of a URL
 ENCODE = "percent-encode special characters in the user and password (/ as %2F, ? as %3F, # as %23)"
 
 
 @dataclass(frozen=True)
 class DbUrl:
-    engine: str  # "sqlite" | "mysql"
+    engine: str  # "sqlite" | "mysql" | "postgresql"
     path: Path | None = None  # sqlite; None = in memory
     host: str = "127.0.0.1"
     port: int = 3306
@@ -37,7 +38,7 @@ class DbUrl:
         """The URL without its password, for messages."""
         if self.engine == "sqlite":
             return f"sqlite:///{self.path}" if self.path else "sqlite:///:memory:"
-        return f"mysql://{self.user}@{self.host}:{self.port}/{self.database}"
+        return f"{self.engine}://{self.user}@{self.host}:{self.port}/{self.database}"
 
     @property
     def label(self) -> str:
@@ -55,7 +56,9 @@ def parse_url(url: str) -> DbUrl:
     if scheme == "sqlite":
         return _sqlite(url, rest)
     if scheme in ("mysql", "mariadb", "mysql+mysqlconnector"):
-        return _mysql(url)
+        return _server(url, "mysql")
+    if scheme in ("postgresql", "postgres"):
+        return _server(url, "postgresql")
     _bad(url, f"unsupported engine '{scheme}'")
 
 
@@ -69,7 +72,11 @@ def _sqlite(url: str, rest: str) -> DbUrl:
     return DbUrl("sqlite", resolve(unquote(path)))
 
 
-def _mysql(url: str) -> DbUrl:
+#: per server engine: its default port and user
+SERVER_DEFAULTS = {"mysql": (3306, "root"), "postgresql": (5432, "postgres")}
+
+
+def _server(url: str, engine: str) -> DbUrl:
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -77,15 +84,16 @@ def _mysql(url: str) -> DbUrl:
     after_host = parts.path + parts.query + parts.fragment
     if "@" in after_host:  # a raw / ? or # in the password cut the URL short: say so, echo nothing
         _bad(url, "the part before the host holds / ? or #", hint=ENCODE)
+    default_port, default_user = SERVER_DEFAULTS[engine]
     try:
         port = parts.port
     except ValueError:  # not a number, or above 65535
         port = -1
     if port is not None and not 1 <= port <= 65535:
-        _bad(url, "the port must be a number from 1 to 65535 (or left out for 3306)")
+        _bad(url, f"the port must be a number from 1 to 65535 (or left out for {default_port})")
     if parts.username == "":
-        _bad(url, "the user name before the @ is empty", hint="write mysql://user@host/name, or leave "
-                                                              "user@ out for root")
+        _bad(url, "the user name before the @ is empty", hint=f"write {engine}://user@host/name, or leave "
+                                                              f"user@ out for {default_user}")
     name = parts.path.lstrip("/")
     if not name:
         _bad(url, "no database name after the host")
@@ -96,8 +104,8 @@ def _mysql(url: str) -> DbUrl:
     password = unquote(parts.password) if parts.password is not None else \
         os.environ.get("DVDRENTAL_DB_PASSWORD", "")
     register_secret(password)
-    return DbUrl("mysql", None, parts.hostname or "127.0.0.1", 3306 if port is None else port,
-                 unquote(parts.username) if parts.username is not None else "root", password, name)
+    return DbUrl(engine, None, parts.hostname or "127.0.0.1", default_port if port is None else port,
+                 unquote(parts.username) if parts.username is not None else default_user, password, name)
 
 
 def _bad(url: str, why: str, hint: str | None = None) -> DbUrl:

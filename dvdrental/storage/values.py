@@ -27,7 +27,8 @@ def canonical(kind: str, value: Any) -> str:
     if kind == "date":
         return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
     if kind == "set":
-        items = value if isinstance(value, (set, frozenset)) else [v for v in str(value).split(",") if v]
+        # a MySQL SET / SQLite text 'a,b', or PostgreSQL's text[] (a list)
+        items = value if isinstance(value, (set, frozenset, list, tuple)) else [v for v in str(value).split(",") if v]
         return ",".join(f for f in FEATURES if f in items)
     if kind == "int":
         return str(int(value))
