@@ -78,12 +78,6 @@ class Database:
         """Called on error paths (through `undo_on_error`); a lost connection rolls back by itself."""
         raise NotImplementedError
 
-    def table_names(self) -> set[str]:
-        raise NotImplementedError
-
-    def table_columns(self, table: str) -> list[str]:
-        raise NotImplementedError
-
     def create_schema(self) -> None:
         raise NotImplementedError
 
@@ -146,6 +140,20 @@ class Database:
     def epoch_seconds(self, expr: str) -> str:
         """SQL for a DATETIME as whole seconds since 1970-01-01 (no time zone involved)."""
         raise NotImplementedError
+
+    #: SQL naming the current schema in information_schema queries (the server engines'; SQLite
+    #: overrides the two methods below).
+    schema_sql = ""
+
+    def table_names(self) -> set[str]:
+        return {r[0] for r in self.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = " + self.schema_sql +
+            " AND table_type = 'BASE TABLE'")}
+
+    def table_columns(self, table: str) -> list[str]:
+        return [r[0] for r in self.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = " + self.schema_sql +
+            " AND table_name = ? ORDER BY ordinal_position", (table,))]
 
     def substr(self, expr: str, start: int, length: int) -> str:
         """SQL for part of a DATETIME's 'YYYY-MM-DD HH:MM:SS' text (day: 1, 10; month: 1, 7; hour: 12, 2)."""

@@ -184,6 +184,7 @@ def client_command(tool: str, options: str, *args: str) -> list[str]:
 
 class MySQLDatabase(Database):
     engine = "mysql"
+    schema_sql = "DATABASE()"
 
     def __init__(self, url: DbUrl, create: bool = True) -> None:
         super().__init__(url)
@@ -289,16 +290,6 @@ class MySQLDatabase(Database):
             self.conn.rollback()
         except DRIVER_ERRORS:
             pass
-
-    def table_names(self) -> set[str]:
-        return {r[0] for r in self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
-            "AND table_type = 'BASE TABLE'")}
-
-    def table_columns(self, table: str) -> list[str]:
-        return [r[0] for r in self.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() "
-            "AND table_name = ? ORDER BY ordinal_position", (table,))]
 
     def create_schema(self) -> None:
         for path in (MYSQL_SCHEMA, SQL_DIR / "mysql_views.sql", SQL_DIR / "mysql_routines.sql"):

@@ -71,6 +71,7 @@ def _connect(url: DbUrl, dbname: str) -> psycopg.Connection:
 
 class PostgreSQLDatabase(Database):
     engine = "postgresql"
+    schema_sql = "current_schema()"
 
     def __init__(self, url: DbUrl, create: bool = True) -> None:
         super().__init__(url)
@@ -196,16 +197,6 @@ class PostgreSQLDatabase(Database):
             pass
 
     # ---- schema -----------------------------------------------------------------------------------
-    def table_names(self) -> set[str]:
-        return {r[0] for r in self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-            "AND table_type = 'BASE TABLE'")}
-
-    def table_columns(self, table: str) -> list[str]:
-        return [r[0] for r in self.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = ? ORDER BY ordinal_position", (table,))]
-
     def create_schema(self) -> None:
         scripts = [POSTGRESQL_SCHEMA, SQL_DIR / "postgresql_views.sql", SQL_DIR / "postgresql_routines.sql"]
         with self.transaction():
