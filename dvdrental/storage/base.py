@@ -7,6 +7,7 @@ module supplies connection handling, DDL, locking, bulk updates and its dialect 
 from __future__ import annotations
 
 import json
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -14,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .. import SCHEMA_VERSION
-from ..errors import StateError
+from ..errors import LockedError, StateError
 from ..sim.calendar import parse_day
 from .rows import Batch, Delete, Insert, Update, base_log, base_writes
 from .tables import DROP_ORDER, SAKILA_TABLES, TABLES
@@ -23,6 +24,13 @@ from .url import DbUrl
 if TYPE_CHECKING:  # the writer process imports storage: keep numpy and the simulation out of it
     from ..sim.basedata import BaseData
     from ..sim.events import DayEvents
+
+#: Seconds a run waits for a server lock whose holder is gone but whose session the server has not
+#: closed yet (it finishes the statement it was running first). A live run is refused at once.
+LOCK_WAIT = 2
+#: A holder whose session stays idle this long is a live run: a dead client's idle session is closed
+#: by the server within milliseconds.
+LIVE_IDLE = 0.25
 
 
 
@@ -95,8 +103,45 @@ class Database:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
+        """The server engines' lock: a server-side lock per database, released by the server when our
+        session ends, however it ends (SQLite locks its file instead).
+
+        Held by a live run, it is refused at once; only a holder that may be dead is waited for. The
+        server frees a killed run's lock as soon as it notices the session is gone: at once for an
+        idle session, after the statement it is running for a busy one. So a holder seen idle for
+        LIVE_IDLE seconds, or starting a new statement after being idle, is alive (a dead client
+        sends nothing new); a busy, killed or vanished one is waited for, up to LOCK_WAIT seconds.
+        """
+        deadline = time.monotonic() + LOCK_WAIT
+        idle_since: float | None = None
+        while not self._try_lock():
+            now = time.monotonic()
+            state = self._lock_holder()
+            if state == "idle":
+                idle_since = now if idle_since is None else idle_since
+                alive = now - idle_since >= LIVE_IDLE
+            else:
+                alive = idle_since is not None and state is not None
+            if alive or now >= deadline:
+                raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
+                                  hint="wait for it to finish; a run that was killed releases it at once")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            self._unlock()
+
+    def _try_lock(self) -> bool:
+        """Take the server lock if it is free."""
         raise NotImplementedError
-        yield
+
+    def _lock_holder(self) -> str | None:
+        """What the lock's holder is doing: "idle", "busy", or None (freed meanwhile, killed, gone)."""
+        raise NotImplementedError
+
+    def _unlock(self) -> None:
+        """Release the server lock; never raises."""
+        raise NotImplementedError
 
     @contextmanager
     def relaxed_foreign_keys(self) -> Iterator[None]:

@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -24,7 +23,7 @@ from mysql.connector.errors import get_mysql_exception
 
 from ..config import check_number
 from ..children import dies_with_us
-from ..errors import ConfigError, DatabaseError, LockedError
+from ..errors import ConfigError, DatabaseError
 from ..paths import MYSQL_SCHEMA, SQL_DIR
 from .base import Database, undo_on_error
 from .rows import Insert, Update
@@ -35,12 +34,6 @@ _CHUNK = 1000
 #: Inserts this large go through LOAD DATA LOCAL (no per-parameter conversion in the driver).
 LOAD_MIN_ROWS = 500
 _LOCAL_REFUSED = {1148, 2068, 3948, 3950}
-#: Seconds a run waits for the lock of a run that is gone but whose session the server has not
-#: closed yet (it finishes the statement it was running first). A live run is refused at once.
-LOCK_WAIT = 2
-#: A holder whose session stays idle this long is a live run: a dead client's idle session is closed
-#: by the server within milliseconds.
-LIVE_IDLE = 0.25
 #: Seconds any one read from or write to the server may take before the connection is given up (so a
 #: frozen server or network ends a run with an error instead of blocking it for ever): long enough for
 #: the longest legitimate statement (LOAD DATA of a big batch, a validation query over decades of
@@ -347,39 +340,15 @@ class MySQLDatabase(Database):
             why = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
             raise DatabaseError(f"mysqldump failed: {why}")
 
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        """A server-side named lock (GET_LOCK), released by the server when our session ends, however
-        it ends: one lock per database on the server, whatever URL reached it.
+    def _try_lock(self) -> bool:
+        """GET_LOCK: one named lock per database on the server, whatever URL reached it."""
+        return self.query("SELECT GET_LOCK(?, 0)", (self._lock_name(),))[0][0] == 1
 
-        Held by a live run, it is refused at once; only a holder that may be dead is waited for. The
-        server frees a killed run's lock as soon as it notices the session is gone: at once for an
-        idle session, after the statement it is running for a busy one. So a holder seen idle for
-        LIVE_IDLE seconds, or starting a new statement after being idle, is alive (a dead client
-        sends nothing new); a busy, killed or vanished one is waited for, up to LOCK_WAIT seconds.
-        """
-        name = self._lock_name()
-        deadline = time.monotonic() + LOCK_WAIT
-        idle_since: float | None = None
-        while self.query("SELECT GET_LOCK(?, 0)", (name,))[0][0] != 1:
-            now = time.monotonic()
-            command = self._lock_holder_command(name)
-            if command == "Sleep":
-                idle_since = now if idle_since is None else idle_since
-                alive = now - idle_since >= LIVE_IDLE
-            else:
-                alive = idle_since is not None and command not in (None, "Killed")
-            if alive or now >= deadline:
-                raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
-                                  hint="wait for it to finish; a run that was killed releases it at once")
-            time.sleep(0.05)
+    def _unlock(self) -> None:
         try:
-            yield
-        finally:
-            try:
-                self.query("SELECT RELEASE_LOCK(?)", (name,))
-            except mysql.connector.Error:
-                pass
+            self.query("SELECT RELEASE_LOCK(?)", (self._lock_name(),))
+        except mysql.connector.Error:
+            pass
 
     def _lock_name(self) -> str:
         name = f"dvdrental-live:{self.url.database}"
@@ -387,14 +356,15 @@ class MySQLDatabase(Database):
             name = "dvdrental-live:" + hashlib.sha1(self.url.database.encode()).hexdigest()
         return name
 
-    def _lock_holder_command(self, name: str) -> str | None:
-        """What the session holding lock `name` is doing (Sleep, Query, Killed, ...); None if the lock
-        was freed meanwhile or the session is gone or not visible to us."""
-        holder = self.query("SELECT IS_USED_LOCK(?)", (name,))[0][0]
+    def _lock_holder(self) -> str | None:
+        """From the holding session's COMMAND (Sleep, Query, Killed, ...); None if the lock was freed
+        meanwhile or the session is killed, gone or not visible to us."""
+        holder = self.query("SELECT IS_USED_LOCK(?)", (self._lock_name(),))[0][0]
         if holder is None:
             return None
         rows = self.query("SELECT COMMAND FROM information_schema.PROCESSLIST WHERE ID = ?", (holder,))
-        return str(rows[0][0]) if rows else None
+        command = str(rows[0][0]) if rows else "Killed"
+        return None if command == "Killed" else "idle" if command == "Sleep" else "busy"
 
     @contextmanager
     def relaxed_foreign_keys(self) -> Iterator[None]:

@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql as pgsql
 
 from ..children import dies_with_us
-from ..errors import DatabaseError, LockedError
+from ..errors import DatabaseError
 from ..paths import SQL_DIR
 from .base import Database, undo_on_error
 from .rows import Insert, Update
@@ -31,11 +31,6 @@ POSTGRESQL_SCHEMA = SQL_DIR / "postgresql_schema.sql"
 #: Tables whose key is an identity column: its sequence is moved past the highest id after inserts.
 IDENTITY = {t: TABLES[t].key[0] for t in ("actor", "country", "city", "address", "category", "language", "film",
                                            "staff", "store", "customer", "inventory", "rental", "payment")}
-#: Seconds a run waits for the advisory lock of a run that is gone but whose backend has not noticed yet
-#: (it finishes the statement it was running first). A live run is refused at once.
-LOCK_WAIT = 2
-#: A holder whose backend stays idle this long is a live run (a dead client's session closes at once).
-LIVE_IDLE = 0.25
 #: First half of the advisory lock's key ("DVDR"): ours, whatever else uses advisory locks.
 LOCK_CLASS = 0x44564452
 #: Objects of ours besides the tables (dropped by drop_objects / drop_all).
@@ -254,42 +249,27 @@ class PostgreSQLDatabase(Database):
         """The second half of the lock's two-int key (the first is LOCK_CLASS): one per database name."""
         return zlib.crc32(f"dvdrental-live:{self.url.database}".encode()) & 0x7FFFFFFF
 
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        """A session-level advisory lock per database, released by the server when our session ends,
-        however it ends. A live holder (idle, or starting a new statement after being idle) is refused
-        at once; a busy one that may be dead is waited for, up to LOCK_WAIT seconds."""
-        key = self._lock_key()
-        deadline = time.monotonic() + LOCK_WAIT
-        idle_since: float | None = None
-        while not self.query("SELECT pg_try_advisory_lock(?, ?)", (LOCK_CLASS, key))[0][0]:
-            now = time.monotonic()
-            state = self._holder_state(key)
-            if state is not None and state.startswith("idle"):
-                idle_since = now if idle_since is None else idle_since
-                alive = now - idle_since >= LIVE_IDLE
-            else:
-                alive = idle_since is not None and state is not None
-            if alive or now >= deadline:
-                raise LockedError(f"{self.url.display()} is in use by another dvdrental-live run",
-                                  hint="wait for it to finish; a run that was killed releases it at once")
-            time.sleep(0.05)
-        try:
-            yield
-        finally:
-            try:
-                self.query("SELECT pg_advisory_unlock(?, ?)", (LOCK_CLASS, key))
-            except DRIVER_ERRORS:
-                pass
+    def _try_lock(self) -> bool:
+        """A session-level advisory lock (LOCK_CLASS, one key per database name)."""
+        return bool(self.query("SELECT pg_try_advisory_lock(?, ?)", (LOCK_CLASS, self._lock_key()))[0][0])
 
-    def _holder_state(self, key: int) -> str | None:
+    def _unlock(self) -> None:
+        try:
+            self.query("SELECT pg_advisory_unlock(?, ?)", (LOCK_CLASS, self._lock_key()))
+        except DRIVER_ERRORS:
+            pass
+
+    def _lock_holder(self) -> str | None:
+        """From the holding backend's state (idle, active, ...); None if the lock was freed meanwhile."""
         rows = self.query(
             "SELECT a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
             "(SELECT oid FROM pg_database WHERE datname = current_database()) "
             "AND l.classid = CAST(? AS oid) AND l.objid = CAST(? AS oid) AND l.objsubid = 2",
-            (LOCK_CLASS, key))
-        return str(rows[0][0]) if rows and rows[0][0] is not None else None
+            (LOCK_CLASS, self._lock_key()))
+        if not rows or rows[0][0] is None:
+            return None
+        return "idle" if str(rows[0][0]).startswith("idle") else "busy"
 
     @contextmanager
     def relaxed_foreign_keys(self) -> Iterator[None]:
