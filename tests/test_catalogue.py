@@ -139,13 +139,14 @@ def test_stock_follows_the_season_and_little_demand_is_lost():
 
 def test_inventory_manager_buys_by_demand(tmp_path):
     import inventory_manager
-    cfg = tiny_config()
+    # a weekly budget of one copy leaves shortfalls for the purchase by hand to fill
+    cfg = tiny_config(inventory_schedule={"amount": 1.0})
     url = f"sqlite:///{tmp_path / 'im.db'}"
     build(cfg, url, days=7 * 8).close()
     res = CliRunner().invoke(inventory_manager.main, ["add", "--db", url, "--strategy", "demand", "--amount",
                                                       "10000"])
     assert res.exit_code == 0, res.output
-    assert "added" in res.output or "nothing to buy" in res.output
+    assert res.output.startswith("added "), res.output
     res = CliRunner().invoke(inventory_manager.main, ["add", "--db", url, "--strategy", "demand", "--amount",
                                                       "10000"])
     assert res.exit_code == 0 and "nothing to buy" in res.output  # the need is met

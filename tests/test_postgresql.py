@@ -279,20 +279,12 @@ def test_pagilas_views_exist_with_pagilas_columns(pg_url):
 
 
 @pytest.fixture(scope="module")
-def views_db():
+def views_db(pg_url_module):
     """One database for the view checks (building it is most of their cost)."""
-    import conftest
-    if conftest._PG_PROBLEM:
-        if conftest.IN_CI:
-            pytest.fail(f"PostgreSQL is required under CI but unreachable: {conftest._PG_PROBLEM}")
-        pytest.skip(f"PostgreSQL unreachable: {conftest._PG_PROBLEM}")
-    import uuid
-    name = f"dvdtest_views_{uuid.uuid4().hex[:10]}"
     import test_views
-    db = test_views.built(f"{conftest.PG_SERVER}/{name}")
+    db = test_views.built(pg_url_module("views"))
     yield db
     db.close()
-    conftest.drop_pg_database(name)
 
 
 @pytest.mark.parametrize("name", ["test_customer_and_staff_lists", "test_film_lists_have_every_film_with_its_cast",
