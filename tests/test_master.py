@@ -90,7 +90,13 @@ def test_ten_years_do_not_explode(tmp_path):
                                        "WHERE day >= '2002-01-01' AND day < '2011-01-01' GROUP BY 1")]
     assert len(per_year) == 9
     assert max(per_year[3:]) < 1.15 * min(per_year[3:])  # saturated: years 2005-2010 level
-    assert violations(db) == {}
+    _passes_validate(db)  # every invariant and realism check, the shop's included
+
+
+def _passes_validate(db) -> None:
+    from dvdrental.checks.validation import validate
+    result = validate(db)
+    assert result["ok"], result["failed"]
 
 
 def _quarters(db):
@@ -100,13 +106,17 @@ def _quarters(db):
 
 
 def test_declining_business_falls(tmp_path):
-    first, last = _quarters(master(f"sqlite:///{tmp_path}/d.db", "--scenario", "declining-business"))
+    db = master(f"sqlite:///{tmp_path}/d.db", "--scenario", "declining-business")
+    first, last = _quarters(db)
     assert last < 0.6 * first
+    _passes_validate(db)
 
 
 def test_high_growth_startup_rises(tmp_path):
-    first, last = _quarters(master(f"sqlite:///{tmp_path}/g.db", "--scenario", "high-growth-startup"))
+    db = master(f"sqlite:///{tmp_path}/g.db", "--scenario", "high-growth-startup")
+    first, last = _quarters(db)
     assert last > 3 * first
+    _passes_validate(db)
 
 
 def test_flat_demand_stays_within_15_percent(tmp_path):
@@ -119,6 +129,7 @@ def test_flat_demand_stays_within_15_percent(tmp_path):
     tol = 4 / np.sqrt(demand[4:].mean())
     assert np.all(np.abs(demand[4:] / demand[4:].mean() - 1) < tol)
     assert np.all(np.abs(w[4:] / w[4:].mean() - 1) < tol + 0.05)  # and rentals, less lost demand
+    _passes_validate(db)
 
 
 def test_2020_lockdown_is_visible(tmp_path):
