@@ -24,8 +24,9 @@ from dvdrental.paths import resolve
 @click.option("--exports", "exports_dir", metavar="DIR",
               help="files only: the export folder (default: the config's exports.dir).")
 @click.option("--server-id", type=click.IntRange(1, 2**32 - 1),
-              help="cdc only: the replica id this reader announces; it must be unique among the readers "
-                   "of the server (default: derived from the warehouse path).")
+              help="cdc only: the replica id this reader announces to MySQL/MariaDB, which must be unique "
+                   "among the server's readers; on PostgreSQL it names the slot, dvdrental_etl_ID "
+                   "(default: derived from the warehouse path).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as JSON.")
 def main(db_url, config_path, seed, quiet, mode, warehouse, deletes, exports_dir, server_id, as_json):
     """Bring a DuckDB warehouse of the 16 Sakila tables up to date with a dvdrental-live database.

@@ -171,6 +171,27 @@ def binlog_server():
         yield server
 
 
+@pytest.fixture(scope="session")
+def logical_server():
+    """A PostgreSQL server of the tests' own with wal_level=logical (for CDC), started once a session."""
+    from servers import OwnPostgres
+    server = OwnPostgres()
+    problem = server.problem()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL CDC tests need the PostgreSQL server binaries under CI: {problem}")
+        pytest.skip(problem)
+    with server:
+        yield server
+
+
+@pytest.fixture
+def logical_url(logical_server):
+    """A factory of fresh database URLs on the logical-decoding test server."""
+    counter = iter(range(1000))
+    return lambda tag="t": logical_server.url(f"{tag}_{uuid.uuid4().hex[:8]}_{next(counter)}")
+
+
 @pytest.fixture
 def binlog_url(binlog_server):
     """A factory of fresh database URLs on the binary-logging test server."""

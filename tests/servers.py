@@ -1,9 +1,11 @@
-"""A MariaDB/MySQL server of the tests' own, started from the installed server binary with the settings
-CDC needs (binary log on, ROW format, FULL row image and metadata): its own data dir and port, never
-the machine's server reconfigured. Used by the CDC tests and by benchmarks/bench.py etl."""
+"""Servers of the tests' own, started from the installed server binaries with the settings CDC needs:
+MariaDB/MySQL with the binary log on (ROW format, FULL row image and metadata), PostgreSQL with
+wal_level=logical. Each has its own data dir and port, and the machine's servers are never
+reconfigured. Used by the CDC tests and by benchmarks/bench.py etl."""
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import socket
@@ -86,6 +88,92 @@ class OwnServer:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "OwnServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _postgres_bin() -> str | None:
+    """The newest installed PostgreSQL server's bin folder (Debian keeps it off the PATH)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(p.split("/")[4]))
+    if found:
+        return os.path.dirname(found[-1])
+    on_path = shutil.which("postgres")
+    return os.path.dirname(on_path) if on_path else None
+
+
+class OwnPostgres:
+    """`with OwnPostgres() as server: server.url("name")` -> postgresql://postgres@127.0.0.1:PORT/name, a
+    server with wal_level=logical. As root, the server runs as the `postgres` user (PostgreSQL refuses
+    root)."""
+
+    SETTINGS = ("wal_level=logical", "max_replication_slots=20", "max_wal_senders=20", "fsync=off",
+                "full_page_writes=off", "shared_buffers=128MB")
+
+    def __init__(self, settings: tuple[str, ...] = SETTINGS) -> None:
+        self.settings = settings
+        self.dir = Path(tempfile.mkdtemp(prefix="dvdtest-postgres-"))
+        self.port = _free_port()
+        self.proc: subprocess.Popen | None = None
+        self.bin = _postgres_bin()
+
+    def problem(self) -> str | None:
+        """Why no server can be started here (None: it can)."""
+        if not self.bin or not os.path.exists(os.path.join(self.bin, "initdb")):
+            return "no PostgreSQL server binaries installed (postgres, initdb)"
+        if os.geteuid() == 0:
+            try:
+                import pwd
+                pwd.getpwnam("postgres")
+            except KeyError:
+                return "running as root and there is no postgres user to run the server as"
+        return None
+
+    def _as_server_user(self, args: list[str]) -> list[str]:
+        return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+    def start(self) -> "OwnPostgres":
+        data = self.dir / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        subprocess.run(self._as_server_user([os.path.join(self.bin, "initdb"), "-D", str(data), "-U", "postgres",
+                                             "--auth=trust", "--encoding=UTF8", "--no-sync"]),
+                       check=True, capture_output=True)
+        self.log = self.dir / "server.log"
+        settings = [arg for s in self.settings for arg in ("-c", s)]
+        self.proc = subprocess.Popen(
+            self._as_server_user([os.path.join(self.bin, "postgres"), "-D", str(data), "-p", str(self.port),
+                                  "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.dir}",
+                                  *settings]),
+            stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the test server exited: {self.log.read_text()[-2000:]}")
+            ready = subprocess.run([os.path.join(self.bin, "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
+                                   capture_output=True)
+            if ready.returncode == 0:
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"the test server did not answer in 60 s: {self.log.read_text()[-2000:]}")
+
+    def url(self, name: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            # fast shutdown: open sessions are ended rather than waited for
+            subprocess.run(self._as_server_user([os.path.join(self.bin, "pg_ctl"), "-D", str(self.dir / "data"),
+                                                 "stop", "-m", "fast", "-w", "-t", "30"]), capture_output=True)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> "OwnPostgres":
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

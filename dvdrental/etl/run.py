@@ -25,7 +25,7 @@ class EtlOptions:
     warehouse: Path
     deletes: str = "none"            # incremental: "none" or "changelog"
     exports: Path | None = None      # files: the export folder
-    server_id: int | None = None     # cdc: the replica id announced to the server (None: from the path)
+    server_id: int | None = None     # cdc: MySQL replica id or PostgreSQL slot suffix (None: from the path)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -1,4 +1,4 @@
-"""--mode cdc: follow the row-based binary log of MySQL/MariaDB (change data capture).
+"""--mode cdc on MySQL/MariaDB: follow the row-based binary log.
 
 The first run loads a consistent snapshot together with the binary-log position it stands at; every
 run after it reads the log from the stored position (python-mysql-replication), folds each committed
@@ -16,16 +16,15 @@ import logging
 from contextlib import ExitStack, contextmanager
 from typing import Iterator
 
-from ..errors import ConfigError, DatabaseError, StateError
-from ..storage.base import Database
-from ..storage.tables import SAKILA_TABLES, TABLES, Table
-from ..storage.url import DbUrl
-from .fold import FLUSH_ROWS, Folded
-from .full import reload
-from .run import Context, bind
-from .source import last_day
+from ...errors import ConfigError, DatabaseError, StateError
+from ...storage.base import Database
+from ...storage.tables import SAKILA_TABLES, TABLES, Table
+from ...storage.url import DbUrl
+from ..fold import FLUSH_ROWS, Folded
+from ..full import reload
+from ..run import Context, bind
+from .changes import apply, row_ops
 
-ALL_COLUMNS = {t.name: t.columns for t in SAKILA_TABLES}
 #: The server settings CDC needs, and what each must be.
 REQUIRED = (("log_bin", "1", "the binary log is off", "start the server with --log-bin"),
             ("binlog_format", "ROW", "binlog_format is {value}", "SET GLOBAL binlog_format = 'ROW'"),
@@ -36,9 +35,6 @@ REQUIRED = (("log_bin", "1", "the binary log is off", "start the server with --l
 
 def check_server(db: Database) -> None:
     """Refuse, with the one setting to change, a server whose binary log CDC cannot read."""
-    if db.engine != "mysql":
-        raise ConfigError(f"--mode cdc reads a MySQL/MariaDB binary log; {db.url.display()} is {db.engine}",
-                          hint="use --mode incremental or --mode files with this source")
     for name, want, problem, fix in REQUIRED:
         rows = db.query(f"SHOW GLOBAL VARIABLES LIKE '{name}'")
         value = str(rows[0][1]).upper() if rows else "missing (server too old)"
@@ -50,15 +46,12 @@ def check_server(db: Database) -> None:
                               hint=f"{fix} (see docs/etl.md, 'Server settings for CDC')")
 
 
-def run(ctx: Context) -> None:
-    db = ctx.db
-    check_server(db)
-    position = ctx.wh.state().get("binlog")
+def run(ctx: Context, position: list | None) -> None:
+    """From the stored [file, position], or a first load when there is none."""
     if position is None:
         _initial_load(ctx)
     else:
         _follow(ctx, position[0], int(position[1]))
-    ctx.summary.notes.append(f"source last day {last_day(db)}")
 
 
 # ---- first run: snapshot and position ---------------------------------------------------------------
@@ -140,7 +133,7 @@ def _follow(ctx: Context, file: str, pos: int) -> None:
                 pending = []
                 committed = (stream.log_file, stream.log_pos)
                 if folded.size >= FLUSH_ROWS:
-                    _apply(ctx, folded, committed)
+                    apply(ctx, folded, binlog=list(committed))
                     folded = Folded()
                 here = offset(*committed)
                 ctx.progress.advance(max(here - shown, 0))
@@ -151,7 +144,7 @@ def _follow(ctx: Context, file: str, pos: int) -> None:
                 pending += ops
     finally:
         stream.close()
-    _apply(ctx, folded, committed)
+    apply(ctx, folded, binlog=list(committed))
     ctx.progress.end()
     ctx.summary.position = f"binlog {committed[0]}:{committed[1]}"
 
@@ -159,7 +152,7 @@ def _follow(ctx: Context, file: str, pos: int) -> None:
 def binlog_settings(url: DbUrl) -> dict:
     """PyMySQL settings of the binary-log reader, with the read/write timeout every MySQL connection has
     (DVDRENTAL_DB_TIMEOUT): a frozen server ends the run with an error instead of blocking it."""
-    from ..storage.mysql import timeout_seconds
+    from ...storage.mysql import timeout_seconds
     timeout = timeout_seconds()
     return {"host": url.host, "port": url.port, "user": url.user, "password": url.password or "",
             "connect_timeout": min(10, timeout), "read_timeout": timeout, "write_timeout": timeout}
@@ -180,15 +173,11 @@ def _ops(event: object, table: Table) -> list[tuple[str, tuple, tuple | None]]:
     out = []
     for row in event.rows:
         if isinstance(event, UpdateRowsEvent):
-            before, after = _image(table, row["before_values"]), _image(table, row["after_values"])
-            if _key(table, before) != _key(table, after):
-                out.append((table.name, _key(table, before), None))
-            out.append((table.name, _key(table, after), after))
+            out += row_ops(table, _image(table, row["before_values"]), _image(table, row["after_values"]))
         elif isinstance(event, DeleteRowsEvent):
-            out.append((table.name, _key(table, _image(table, row["values"])), None))
+            out += row_ops(table, _image(table, row["values"]), None)
         else:
-            image = _image(table, row["values"])
-            out.append((table.name, _key(table, image), image))
+            out += row_ops(table, None, _image(table, row["values"]))
     return out
 
 
@@ -199,18 +188,3 @@ def _image(table: Table, values: dict) -> tuple:
         raise StateError(f"the binary log has rows of {table.name} without column names "
                          f"({', '.join(list(values)[:3])}...): they were written before binlog_row_metadata "
                          "was FULL", hint="rebuild: run --mode cdc into a new --warehouse path") from None
-
-
-#: Where each table's key columns sit in its row image.
-_KEY_AT = {t.name: tuple(t.column_names.index(c) for c in t.key) for t in SAKILA_TABLES}
-
-
-def _key(table: Table, image: tuple) -> tuple:
-    return tuple(image[i] for i in _KEY_AT[table.name])
-
-
-def _apply(ctx: Context, folded: Folded, position: tuple[str, int]) -> None:
-    with ctx.wh.transaction():
-        bind(ctx)
-        folded.write(ctx.wh, ctx.summary, ALL_COLUMNS)
-        ctx.wh.set_state(binlog=list(position))
