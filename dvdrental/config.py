@@ -81,13 +81,14 @@ class DatabaseConfig:
                           "Database URL: sqlite:///path.db (relative to the project root), "
                           "mysql://user:pass@host:port/name or postgresql://user:pass@host:port/name. "
                           "Overridden by --db and DVDRENTAL_DB_URL.")
-    engine: str | None = opt(None, "Instead of url: 'sqlite' or 'mysql', with the fields below.",
-                             choices=(None, "sqlite", "mysql"))
-    host: str = opt("127.0.0.1", "MySQL/MariaDB host (with engine).")
-    port: int = opt(3306, "MySQL/MariaDB port (with engine).", min=1, max=65535)
-    user: str = opt("root", "MySQL/MariaDB user (with engine).")
-    password: str | None = opt(None, "MySQL/MariaDB password (with engine); else DVDRENTAL_DB_PASSWORD.")
-    database: str = opt("dvdrental", "MySQL/MariaDB database name, or the SQLite file (with engine).")
+    engine: str | None = opt(None, "Instead of url: 'sqlite', 'mysql' or 'postgresql', with the fields below.",
+                             choices=(None, "sqlite", "mysql", "postgresql"))
+    host: str = opt("127.0.0.1", "Server host (with engine mysql or postgresql).")
+    port: int | None = opt(None, "Server port (with engine); null: 3306 for mysql, 5432 for postgresql.",
+                           min=1, max=65535)
+    user: str | None = opt(None, "Server user (with engine); null: root for mysql, postgres for postgresql.")
+    password: str | None = opt(None, "Server password (with engine); else DVDRENTAL_DB_PASSWORD.")
+    database: str = opt("dvdrental", "Database name on the server, or the SQLite file (with engine).")
 
 
 @dataclass(frozen=True)
@@ -525,6 +526,10 @@ def load_config(path: str | Path | None = None, scenario: str | None = None) -> 
     return Config.from_dict(data)
 
 
+#: Port and user of each server engine when the config leaves them out.
+SERVER_DEFAULTS = {"mysql": (3306, "root"), "postgresql": (5432, "postgres")}
+
+
 def database_url(cfg: Config, cli_url: str | None) -> str:
     """--db, else DVDRENTAL_DB_URL, else the config's url or engine fields."""
     if cli_url is not None:  # --db '' is an error (parse_url says so), not the default database
@@ -533,10 +538,11 @@ def database_url(cfg: Config, cli_url: str | None) -> str:
     if env:
         return env
     db = cfg.database
-    if db.engine == "mysql":
+    if db.engine in SERVER_DEFAULTS:
         from urllib.parse import quote
-        auth = quote(db.user, safe="") + (":" + quote(db.password, safe="") if db.password else "")
-        return f"mysql://{auth}@{db.host}:{db.port}/{db.database}"
+        port, user = SERVER_DEFAULTS[db.engine]
+        auth = quote(db.user or user, safe="") + (":" + quote(db.password, safe="") if db.password else "")
+        return f"{db.engine}://{auth}@{db.host}:{db.port or port}/{db.database}"
     if db.engine == "sqlite":
         return f"sqlite:///{db.database}"
     if not db.url:

@@ -83,6 +83,10 @@ def test_database_url_precedence(monkeypatch):
     monkeypatch.delenv("DVDRENTAL_DB_URL")
     parts = cfg.override({"database": {"engine": "mysql", "user": "u", "password": "p@ss", "database": "d"}})
     assert database_url(parts, None) == "mysql://u:p%40ss@127.0.0.1:3306/d"
+    pg = cfg.override({"database": {"engine": "postgresql", "database": "shop"}})
+    assert database_url(pg, None) == "postgresql://postgres@127.0.0.1:5432/shop"
+    pg = cfg.override({"database": {"engine": "postgresql", "port": 5433, "user": "me"}})
+    assert database_url(pg, None) == "postgresql://me@127.0.0.1:5433/dvdrental"
 
 
 def _leaves(d, prefix=""):
