@@ -17,6 +17,7 @@ from .paths import resolve
 from .errors import ConfigError, DvdRentalError, mask_credentials
 from .sim.events import DayStats
 from .storage import Database, connect
+from .storage.timeout import given_up
 
 
 class CommandError(click.ClickException):
@@ -165,7 +166,8 @@ def errors(run: bool = False) -> Iterator[None]:
     except Exception as exc:  # database errors surfacing mid-run
         if _is_db_error(exc):
             lines = str(exc).strip().splitlines()  # PostgreSQL adds LINE/caret context: the first line says it
-            raise CommandError(f"database error: {lines[0] if lines else type(exc).__name__}",
+            why = given_up() or (lines[0] if lines else type(exc).__name__)
+            raise CommandError(f"database error: {why}",
                                "every finished day is committed; fix the cause and run again" if run
                                else "fix the cause and run the command again") from None
         if isinstance(exc, OSError) and (exc.filename or exc.strerror):  # a file we were told to use

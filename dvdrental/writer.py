@@ -78,6 +78,9 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
 
 def _why(exc: BaseException) -> str:
     """An error as one line: its type and first line (PostgreSQL adds CONTEXT and LINE lines)."""
+    from .storage.timeout import given_up
+    if given_up():
+        return given_up()
     lines = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 

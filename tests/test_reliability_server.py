@@ -127,7 +127,7 @@ def test_frozen_server_ends_the_binlog_reader():
 
 def test_timeout_default_and_range(monkeypatch):
     from dvdrental.errors import ConfigError
-    from dvdrental.storage.mysql import DEFAULT_TIMEOUT, timeout_seconds
+    from dvdrental.storage.timeout import DEFAULT_TIMEOUT, timeout_seconds
     monkeypatch.delenv("DVDRENTAL_DB_TIMEOUT", raising=False)
     assert timeout_seconds() == DEFAULT_TIMEOUT == 600
     for bad in ("0", "-5", "nan", "inf", "1e9", "2.5", "abc", "99999999999"):

@@ -21,43 +21,22 @@ import mysql.connector
 from mysql.connector import errorcode
 from mysql.connector.errors import get_mysql_exception
 
-from ..config import check_number
 from ..children import dies_with_us
-from ..errors import ConfigError, DatabaseError
+from ..errors import DatabaseError
 from ..paths import MYSQL_SCHEMA, SQL_DIR
 from .base import Database, undo_on_error
 from .rows import Insert, Update
 from .tables import SAKILA_FUNCTIONS, SAKILA_PROCEDURES, SAKILA_VIEWS
+from .timeout import timeout_seconds
 from .url import DbUrl
 
 _CHUNK = 1000
 #: Inserts this large go through LOAD DATA LOCAL (no per-parameter conversion in the driver).
 LOAD_MIN_ROWS = 500
 _LOCAL_REFUSED = {1148, 2068, 3948, 3950}
-#: Seconds any one read from or write to the server may take before the connection is given up (so a
-#: frozen server or network ends a run with an error instead of blocking it for ever): long enough for
-#: the longest legitimate statement (LOAD DATA of a big batch, a validation query over decades of
-#: rentals, an adoption ALTER). Set DVDRENTAL_DB_TIMEOUT to change it.
-DEFAULT_TIMEOUT = 600
-MAX_TIMEOUT = 7 * 24 * 3600
-TIMEOUT_ENV = "DVDRENTAL_DB_TIMEOUT"
 #: What the driver raises: its own errors, and the C extension's raw error, which a few calls of the
 #: connection (commit, rollback, close) let through unwrapped.
 DRIVER_ERRORS = (mysql.connector.Error, MySQLInterfaceError)
-
-
-def timeout_seconds() -> int:
-    """The read/write timeout of every MySQL connection (this process, the writer, the binlog reader):
-    DVDRENTAL_DB_TIMEOUT whole seconds (1 .. one week), else DEFAULT_TIMEOUT."""
-    text = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        value = int(text)
-    except ValueError:
-        raise ConfigError(f"{TIMEOUT_ENV} must be a whole number of seconds, got {text[:40]!r}",
-                          hint=f"unset it for the default {DEFAULT_TIMEOUT} s") from None
-    return check_number(TIMEOUT_ENV, value, 1, MAX_TIMEOUT, whole=True)
 
 
 def _wrapped(err: MySQLInterfaceError) -> mysql.connector.Error:

@@ -152,7 +152,7 @@ def _follow(ctx: Context, file: str, pos: int) -> None:
 def binlog_settings(url: DbUrl) -> dict:
     """PyMySQL settings of the binary-log reader, with the read/write timeout every MySQL connection has
     (DVDRENTAL_DB_TIMEOUT): a frozen server ends the run with an error instead of blocking it."""
-    from ...storage.mysql import timeout_seconds
+    from ...storage.timeout import timeout_seconds
     timeout = timeout_seconds()
     return {"host": url.host, "port": url.port, "user": url.user, "password": url.password or "",
             "connect_timeout": min(10, timeout), "read_timeout": timeout, "write_timeout": timeout}
