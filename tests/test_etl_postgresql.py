@@ -196,5 +196,9 @@ def test_a_user_without_replication_and_a_lost_slot_are_refused(logical_url, tmp
     before = wh.read_bytes()
     out = _error(["--db", url, "--mode", "cdc", "--warehouse", str(wh)])
     assert f"the replication slot {slot} the warehouse follows is gone" in out and "rebuild" in out
+    db.execute("SELECT pg_create_logical_replication_slot(?, 'test_decoding')", (slot,))  # someone else's
+    out = _error(["--db", url, "--mode", "cdc", "--warehouse", str(wh)])
+    assert f"the replication slot {slot} decodes with test_decoding" in out
+    db.execute("SELECT pg_drop_replication_slot(?)", (slot,))
     assert wh.read_bytes() == before
     db.close()

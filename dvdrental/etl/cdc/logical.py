@@ -142,6 +142,9 @@ def _follow(ctx: Context, slot: str, stored: int) -> None:
     if found is None:
         raise StateError(f"the replication slot {slot} the warehouse follows is gone from {db.url.display()}",
                          hint=REBUILD)
+    if found[0] != "pgoutput":
+        raise StateError(f"the replication slot {slot} decodes with {found[0]}, not pgoutput: it is not the "
+                         "warehouse's", hint=REBUILD)
     confirmed = pgoutput.lsn_number(found[1])
     if confirmed > stored:
         raise StateError(f"the replication slot {slot} is past the warehouse ({found[1]} against "
