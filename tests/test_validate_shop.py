@@ -314,6 +314,32 @@ def test_a_customer_renting_twenty_films_in_a_week_fails(db, world):
     assert found.details[0]["week"] == str(date_of(monday))
 
 
+def _heavy_week(db, customer: int, monday: int, n: int) -> None:
+    """n rentals of the week starting on day `monday`, each another customer's, become `customer`'s."""
+    with db.transaction():
+        db.execute("UPDATE rental SET customer_id = ? WHERE rental_id IN (SELECT rental_id FROM rental WHERE "
+                   "rental_date >= ? AND rental_date < ? AND customer_id <> ? ORDER BY rental_id LIMIT ?)",
+                   (customer, f"{date_of(monday)} 00:00:00", f"{date_of(monday + 7)} 00:00:00", customer, n))
+        db.execute("UPDATE payment SET customer_id = (SELECT customer_id FROM rental r WHERE r.rental_id = "
+                   "payment.rental_id)")
+
+
+def test_an_adopted_history_of_heavy_renters_raises_the_weekly_limit(db, world):
+    """An adopted shop is held to its own history's heaviest customer-week and a quarter more."""
+    early, late = (world.first + d - (world.first + d + 3) % 7 for d in (28, 70))
+    _heavy_week(db, 7, early, 20)
+    _heavy_week(db, 8, late, 18)
+    assert fails(db, "heavy_renters").details[0]["max"] == 20
+    cut = db.query("SELECT MAX(rental_id) FROM rental WHERE rental_date < ?", (f"{date_of(early + 14)} 00:00:00",))
+    with db.transaction():  # everything up to two weeks after the early week was imported
+        db.execute("CREATE TABLE sim_imported (table_name VARCHAR(64) NOT NULL PRIMARY KEY, max_id BIGINT NOT NULL)")
+        db.execute("INSERT INTO sim_imported VALUES ('rental', ?)", (cut[0][0],))
+        db.execute("UPDATE sim_state SET origin = 'sakila'")
+    found = results(db)["heavy_renters"]
+    assert found.status == "pass" and found.details[0]["limit"] == 25, found
+    assert found.details[0]["customer"] == 8 and 18 <= found.details[0]["max"] < 25, found
+
+
 def test_half_the_customers_renting_once_fails(db):
     delete_rentals(db, "customer_id % 2 = 0 AND rental_id > (SELECT MIN(r2.rental_id) FROM rental r2 "
                        "WHERE r2.customer_id = rental.customer_id)")
