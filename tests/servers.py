@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 BINLOG_OPTIONS = ("--log-bin=binlog", "--server-id=1", "--binlog-format=ROW", "--binlog-row-image=FULL",
                   "--binlog-row-metadata=FULL")
@@ -31,6 +32,26 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _await(proc: subprocess.Popen, log: Path, ready: Callable[[], bool]) -> None:
+    """Until the started server is `ready` (60 s at most); its log's end if it exits or never is."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the test server exited: {log.read_text()[-2000:]}")
+        if ready():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"the test server did not answer in 60 s: {log.read_text()[-2000:]}")
 
 
 class OwnServer:
@@ -63,16 +84,8 @@ class OwnServer:
              f"--log-error={self.log}", "--skip-name-resolve", "--innodb-buffer-pool-size=128M",
              "--innodb-flush-log-at-trx-commit=2", "--local-infile=1", *user, *self.options],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the test server exited: {self.log.read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"the test server did not answer in 60 s: {self.log.read_text()[-2000:]}")
+        _await(self.proc, self.log, lambda: _answers(self.port))
+        return self
 
     def url(self, name: str) -> str:
         return f"mysql://root@127.0.0.1:{self.port}/{name}"
@@ -147,16 +160,9 @@ class OwnPostgres:
                                   "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.dir}",
                                   *settings]),
             stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the test server exited: {self.log.read_text()[-2000:]}")
-            ready = subprocess.run([os.path.join(self.bin, "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
-                                   capture_output=True)
-            if ready.returncode == 0:
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"the test server did not answer in 60 s: {self.log.read_text()[-2000:]}")
+        ready = [os.path.join(self.bin, "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)]
+        _await(self.proc, self.log, lambda: subprocess.run(ready, capture_output=True).returncode == 0)
+        return self
 
     def url(self, name: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
