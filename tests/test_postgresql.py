@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 
@@ -15,10 +17,13 @@ import test_validate as tv
 import validate
 from conftest import _MYSQL_PROBLEM, ROOT, tiny_config
 from dvdrental.checksum import checksum
-from dvdrental.errors import LockedError
+from dvdrental.errors import DatabaseError, LockedError
 from dvdrental.run import Span, advance, generate
 from dvdrental.sim.calendar import date_of
+from dvdrental.sim.events import INSERT_COLUMNS
 from dvdrental.storage import connect
+from dvdrental.storage.pg_bulk import BULK_CHECK_MIN_ROWS
+from dvdrental.storage.rows import Insert
 from helpers import kill_at_random, violations
 
 CFG = dict(demand={"base_weekly_rentals": 160.0, "capacity_weekly_rentals": 240.0})
@@ -343,3 +348,96 @@ def test_backup_is_a_pg_dump_with_the_password_off_the_command_line(pg_url, tmp_
     assert "CREATE TYPE public.mpaa_rating" in text
     (cmd, env), = seen
     assert not any("pw-not-on-argv" in part for part in cmd) and env.get("PGPASSWORD") == "pw-not-on-argv"
+
+
+# ---- bulk writes: foreign keys checked once per key, with the triggers' locks ------------------------------
+
+def _rentals(db, customer, n=BULK_CHECK_MIN_ROWS):
+    """n new rentals, enough for the bulk path, of `customer` and copies and a clerk the database has."""
+    top = db.query("SELECT MAX(rental_id) FROM rental")[0][0]
+    copies = [r[0] for r in db.query("SELECT inventory_id FROM inventory ORDER BY inventory_id LIMIT ?", (n,))]
+    return Insert("rental", INSERT_COLUMNS["rental"],
+                  [(top + 1 + i, "2030-01-01 10:00:00", inv, customer, None, 1, "2030-01-01 10:00:00")
+                   for i, inv in enumerate(copies)])
+
+
+def _rental_count(db):
+    return db.query("SELECT COUNT(*) FROM rental")[0][0]
+
+
+def test_a_bulk_copy_fails_on_a_missing_key_and_leaves_the_triggers_on(pg_url):
+    db = fresh(pg_url("bulkfk"))
+    assert db.catalog.may_skip_triggers()  # the test server's postgres is a superuser: the bulk path is taken
+    before = _rental_count(db)
+    with pytest.raises(DatabaseError, match=r'"rental_customer_id_fkey": key \(customer_id\)=\(999999\)'):
+        with db.transaction():
+            db.insert(_rentals(db, 999999))
+    assert _rental_count(db) == before
+    with db.transaction():
+        db.insert(_rentals(db, 1))
+        assert db.query("SHOW session_replication_role")[0][0] == "origin"  # what follows is checked per row
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            db.execute("SAVEPOINT s")
+            db.execute("UPDATE rental SET customer_id = 999999 WHERE rental_id = ?", (before + 1,))
+        db.execute("ROLLBACK TO SAVEPOINT s")
+    assert _rental_count(db) == before + BULK_CHECK_MIN_ROWS
+
+
+def test_a_bulk_copy_locks_the_parents_it_names_as_the_triggers_do(pg_url):
+    """Rows not yet committed are invisible to others: without the lock, a concurrent DELETE of their customer
+    would succeed and leave them orphaned once committed. It must wait instead."""
+    db = fresh(pg_url("bulklock"))
+    new = db.query("SELECT MAX(customer_id) + 1 FROM customer")[0][0]
+    with db.transaction():
+        db.execute("INSERT INTO customer (customer_id, store_id, first_name, last_name, address_id, create_date, "
+                   "last_update, active) VALUES (?, 1, 'A', 'B', 1, '2030-01-01', '2030-01-01', 1)", (new,))
+    other = psycopg.connect(host=db.url.host, port=db.url.port, user=db.url.user, dbname=db.url.database,
+                            autocommit=True)
+    try:
+        other.execute("SET lock_timeout = '300ms'")
+        db.begin()
+        db.insert(_rentals(db, new))
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            other.execute("DELETE FROM customer WHERE customer_id = %s", (new,))
+        db.rollback()
+        other.execute("DELETE FROM customer WHERE customer_id = %s", (new,))  # nothing refers to it now
+    finally:
+        other.close()
+
+
+def test_a_table_with_a_trigger_of_its_own_keeps_every_trigger(pg_url):
+    """Someone's audit trigger on rental, added between two runs' transactions: it fires for every bulk row."""
+    db = fresh(pg_url("bulkaudit"))
+    with db.transaction():
+        db.execute("CREATE TABLE audit (rental_id integer)")
+        db.execute("CREATE FUNCTION audit_rental() RETURNS trigger LANGUAGE plpgsql AS "
+                   "$$ BEGIN INSERT INTO audit VALUES (NEW.rental_id); RETURN NULL; END $$")
+        db.execute("CREATE TRIGGER audit_rental AFTER INSERT ON rental FOR EACH ROW EXECUTE FUNCTION audit_rental()")
+    with db.transaction():
+        db.insert(_rentals(db, 1))
+    assert db.query("SELECT COUNT(*) FROM audit")[0][0] == BULK_CHECK_MIN_ROWS
+
+
+def test_a_role_that_may_not_switch_triggers_off_keeps_them(pg_url):
+    url = pg_url("bulkplain")
+    fresh(url).close()
+    role = f"dvdtest_plain_{uuid.uuid4().hex[:8]}"
+    with connect(url) as admin:
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        admin.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        u = admin.url
+    try:
+        with connect(f"postgresql://{role}@{u.host}:{u.port}/{u.database}", create=False) as db:
+            assert not db.catalog.may_skip_triggers()
+            before = _rental_count(db)
+            with pytest.raises(psycopg.errors.ForeignKeyViolation):
+                with db.transaction():
+                    db.insert(_rentals(db, 999999))
+            with db.transaction():
+                db.insert(_rentals(db, 1))
+            assert _rental_count(db) == before + BULK_CHECK_MIN_ROWS
+    finally:
+        with connect(url) as admin:
+            admin.execute(f"DROP OWNED BY {role}")
+            admin.execute(f"DROP ROLE {role}")

@@ -1,8 +1,9 @@
 """PostgreSQL engine (psycopg 3): Pagila's shape, COPY for bulk writes, advisory locks.
 
 Every dialect difference from SQLite and MySQL lives here: `?` placeholders become `%s`, special_features
-travels as text[] (the simulation's SET text 'a,b' on the way in), inserts go through COPY, updates and
-upserts through pipelined executemany, and identity sequences are advanced past every id inserted.
+travels as text[] (the simulation's SET text 'a,b' on the way in), inserts go through COPY, updates through one
+UPDATE from arrays, upserts through pipelined executemany, and identity sequences are advanced past every id
+inserted.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from typing import Any, Iterator, Sequence
 
 import psycopg
 from psycopg import sql as pgsql
+from psycopg.types.datetime import TimestamptzLoader
 
 from ..children import dies_with_us
 from ..errors import DatabaseError
 from ..paths import SQL_DIR
 from .base import Database, undo_on_error
+from .pg_bulk import Catalog
 from .rows import Insert, Update
 from .tables import DROP_ORDER, SAKILA_VIEWS, TABLES
+from .timeout import Watchdog, timeout_seconds
 from .url import DbUrl
 
 POSTGRESQL_SCHEMA = SQL_DIR / "postgresql_schema.sql"
@@ -57,6 +61,14 @@ def features_array(value: Any) -> Any:
     return [v for v in str(value).split(",") if v]
 
 
+class NaiveTimestamptzLoader(TimestamptzLoader):
+    """timestamptz (an adopted Pagila's times) read without its zone, in the session's UTC: the wall clock the
+    simulation wrote, comparable with the sim_* tables' timestamps and alike on every engine."""
+
+    def load(self, data: Any) -> Any:
+        return super().load(data).replace(tzinfo=None)
+
+
 def _connect(url: DbUrl, dbname: str) -> psycopg.Connection:
     return psycopg.connect(host=url.host, port=url.port, user=url.user, password=url.password or None,
                            dbname=dbname, autocommit=True, connect_timeout=10,
@@ -83,7 +95,13 @@ class PostgreSQLDatabase(Database):
                 self.conn = _connect(url, url.database)
             except psycopg.OperationalError as exc2:
                 raise _connect_error(url, exc2) from None
+        # simulated times have no zone: in a timestamptz column (an adopted Pagila) they are written and read
+        # in UTC, which has no daylight-saving gap or repeat, whatever the server's or the user's TimeZone
+        self.conn.execute("SET TimeZone = 'UTC'")
+        self.conn.adapters.register_loader("timestamptz", NaiveTimestamptzLoader)
         self.cur = self.conn.cursor()
+        self.watchdog = _watchdog(self.conn)
+        self.catalog = Catalog(self.cur)
         # a killed run's backend stops its statement within a second instead of finishing it
         try:
             self.cur.execute("SET client_connection_check_interval = 1000")
@@ -136,16 +154,20 @@ class PostgreSQLDatabase(Database):
             self.commit()
 
     def insert(self, op: Insert) -> None:
-        """COPY ... FROM STDIN, row by row in the driver (no round trip per row)."""
+        """COPY ... FROM STDIN, row by row in the driver (no round trip per row); a large one checks its foreign
+        keys in bulk where it may (pg_bulk)."""
         rows = op.rows
         if "special_features" in op.columns:
             at = op.columns.index("special_features")
             rows = [(*r[:at], features_array(r[at]), *r[at + 1:]) for r in rows]
         statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
             pgsql.Identifier(op.table), pgsql.SQL(", ").join(map(pgsql.Identifier, op.columns)))
+        checks = self.catalog.triggers_off(op.table, op.columns, len(rows))
         with self.cur.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+        if checks:
+            self.catalog.triggers_on(op.table, checks, op.columns, rows)
         key = IDENTITY.get(op.table)
         if key is not None and key in op.columns:
             self.advance_sequence(op.table, key)
@@ -156,6 +178,9 @@ class PostgreSQLDatabase(Database):
                          f"GREATEST((SELECT MAX({key}) FROM {table}), 1))")
 
     def bulk_update(self, op: Update) -> None:
+        """One UPDATE ... FROM unnest(arrays) (pg_bulk), or a pipelined UPDATE per row for array columns."""
+        if self.catalog.update(op.table, op.key, op.columns, op.rows):
+            return
         sets = ", ".join(f"{c} = ?" for c in op.columns)
         rows = [(*r[1:], r[0]) for r in op.rows]
         if "special_features" in op.columns:
@@ -273,9 +298,14 @@ class PostgreSQLDatabase(Database):
 
     @contextmanager
     def relaxed_foreign_keys(self) -> Iterator[None]:
-        """Foreign keys are DEFERRABLE: checked at the end of the block (still inside the transaction)."""
+        """Foreign keys are DEFERRABLE: checked at the end of the block (still inside the transaction). The COPYs
+        inside keep their triggers: a bulk check right after each would come too early for a cycle."""
         self.execute("SET CONSTRAINTS ALL DEFERRED")
-        yield
+        self.catalog.deferred = True
+        try:
+            yield
+        finally:
+            self.catalog.deferred = False
         self.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     # ---- dialect ----------------------------------------------------------------------------------
@@ -290,6 +320,14 @@ class PostgreSQLDatabase(Database):
 
     def signed(self, expr: str) -> str:
         return f"CAST({expr} AS bigint)"
+
+
+def _watchdog(conn: psycopg.Connection) -> Watchdog:
+    """psycopg has no read timeout: a statement in flight longer than DVDRENTAL_DB_TIMEOUT loses its
+    connection (a frozen server ends the run with an error instead of blocking it)."""
+    return Watchdog(timeout_seconds(),
+                    waiting=lambda: conn.info.transaction_status == psycopg.pq.TransactionStatus.ACTIVE,
+                    fileno=conn.fileno, closed=lambda: conn.closed)
 
 
 def _msg(exc: BaseException) -> str:
