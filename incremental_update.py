@@ -29,8 +29,8 @@ def _until(value: str | None) -> dt.date | None:
 @cli.common_options
 @click.option("--days", type=click.IntRange(1, MAX_DAYS), help="Add this many days instead of weeks.")
 @click.option("--until", "until", metavar="DATE|today", help="Catch up to this date (inclusive).")
-@click.option("--yes", is_flag=True, help="Adopt a standard Sakila database (drops its date triggers and the "
-                                          "SPATIAL index, widens ids, ...); without it the changes are only listed.")
+@click.option("--yes", is_flag=True, help="Adopt a standard Sakila or Pagila database (drops its date triggers, "
+                                          "widens ids, ...); without it the changes are only listed.")
 @cli.simulation_options
 def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes, export_dir):
     """Add WEEKS weeks (default 1) of rentals, returns, payments and customer churn after the last
@@ -39,9 +39,9 @@ def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes
     the same database.
 
     --until today is safe from cron: a database already at or past that date is left as it is (one
-    line, exit 0). A standard Sakila database (MySQL's scripts, the SQLite port) is adopted first,
-    with --yes. The simulation settings stored in the database are used; --config replaces them from
-    now on.
+    line, exit 0). A standard Sakila database (MySQL's scripts, the SQLite port, Pagila's scripts) is
+    adopted first, with --yes. The simulation settings stored in the database are used; --config
+    replaces them from now on.
     """
     given = [name for name, v in (("WEEKS", weeks), ("--days", days), ("--until", until)) if v is not None]
     if len(given) > 1:

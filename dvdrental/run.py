@@ -292,7 +292,7 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
             late_changes: bool | None = None, yes: bool = False) -> RunSummary:
     """incremental_update.py: simulate the days after the last simulated one, as far as `span` says.
 
-    A standard Sakila database (MySQL's scripts, the SQLite port) is adopted first: migrated where
+    A standard Sakila database (MySQL's scripts, the SQLite port, Pagila's scripts) is adopted first: migrated where
     needed, continuing its business. Only with `yes`: otherwise the changes it would make go to
     `on_notice` and AdoptionRefused is raised. A database already at or past --until is left as it is
     (`already_done`). Catch-ups longer than BULK_AFTER_DAYS commit COMMIT_DAYS days at a time.

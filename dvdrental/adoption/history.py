@@ -62,10 +62,17 @@ def read_history(db: Database) -> History:
         week = (day_number(_day(day)) + 3) // 7  # Monday-first weeks (1970-01-01 was a Thursday)
         weeks[week] = weeks.get(week, 0) + int(n)
     active = db.query("SELECT COUNT(*), SUM(CASE WHEN active = 1 THEN 1 ELSE 0 END) FROM customer")[0]
-    staff = db.query("SELECT MIN(n) FROM (SELECT s.store_id, SUM(CASE WHEN st.active = 1 THEN 1 ELSE 0 END) n "
-                     "FROM store s LEFT JOIN staff st ON st.store_id = s.store_id GROUP BY s.store_id) x")[0][0]
-    stamps = db.query("SELECT " + ", ".join(f"(SELECT MAX({c}) FROM {t})" for t, c in STAMPS))[0]
-    later = tuple((f"{t}.{c}", d) for (t, c), d in zip(STAMPS, map(_day, stamps))
+    # staff.active is an integer (MySQL, SQLite) or a boolean (Pagila): counted here, not compared in SQL
+    working: dict[int, int] = {}
+    for store, on in db.query("SELECT s.store_id, st.active FROM store s LEFT JOIN staff st "
+                              "ON st.store_id = s.store_id"):
+        working[int(store)] = working.get(int(store), 0) + (1 if on else 0)
+    staff = min(working.values(), default=0)
+    # only the stamps there are: Pagila's payment has no last_update until adoption adds one
+    columns = {t: set(db.table_columns(t)) for t in {t for t, _ in STAMPS}}
+    stamped = [(t, c) for t, c in STAMPS if c in columns[t]]
+    stamps = db.query("SELECT " + ", ".join(f"(SELECT MAX({c}) FROM {t})" for t, c in stamped))[0]
+    later = tuple((f"{t}.{c}", d) for (t, c), d in zip(stamped, map(_day, stamps))
                   if d is not None and d > last_day + dt.timedelta(days=1))
     return History(first, ends[0], last_day, latest_in, tuple(weeks[w] for w in sorted(weeks)),
                    int(active[1] or 0) or int(active[0]) or 1, later, open_rentals, max(1, int(staff or 0)))
