@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -184,3 +185,40 @@ def _has_days(url: str) -> bool:
             return bool(db.query("SELECT COUNT(*) FROM sim_day")[0][0] > 5)
     except Exception:
         return False
+
+
+def _server_processes(server) -> list[int]:
+    """The PostgreSQL test server's postmaster and every backend and helper process it forked."""
+    postmaster = int((server.dir / "data" / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == postmaster:
+            children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
+def test_frozen_postgresql_server_ends_a_run_with_one_line(logical_server):
+    """psycopg has no read timeout: the watchdog (storage/timeout.py) cuts a connection whose statement
+    waits longer than DVDRENTAL_DB_TIMEOUT, so a frozen PostgreSQL ends master_simulation.py (writer
+    process and main one) with one line and exit 2."""
+    url = logical_server.url("frozen")
+    proc = start("master_simulation.py", "--db", url, "--weeks", "520", "-q")
+    deadline = time.monotonic() + 60
+    while not _has_days(url) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    stopped = _server_processes(logical_server)
+    for pid in stopped:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        t0 = time.monotonic()
+        err = one_error(proc, within=15)
+        assert time.monotonic() - t0 < 15
+        assert f"no answer from the database server for {TIMEOUT} s (DVDRENTAL_DB_TIMEOUT)" in err, err
+    finally:
+        for pid in [*stopped, logical_server.proc.pid]:  # runuser stops itself when its child stops
+            os.kill(pid, signal.SIGCONT)
