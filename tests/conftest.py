@@ -12,6 +12,7 @@ import os
 import sys
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -70,20 +71,26 @@ def drop_mysql_database(name: str) -> None:
 @pytest.fixture
 def mysql_url():
     """A fresh, uniquely named MySQL database URL, dropped afterwards."""
-    if _MYSQL_PROBLEM:
+    yield from _fresh_databases("MySQL/MariaDB", _MYSQL_PROBLEM, MYSQL_SERVER, drop_mysql_database)
+
+
+def _fresh_databases(engine: str, problem: str | None, server: str, drop) -> Iterator:
+    """A factory of fresh, uniquely named database URLs on `server`, dropped afterwards; skipped when the
+    server is unreachable (a failure under CI)."""
+    if problem:
         if IN_CI:
-            pytest.fail(f"MySQL/MariaDB is required under CI but unreachable: {_MYSQL_PROBLEM}")
-        pytest.skip(f"MySQL/MariaDB unreachable: {_MYSQL_PROBLEM}")
+            pytest.fail(f"{engine} is required under CI but unreachable: {problem}")
+        pytest.skip(f"{engine} unreachable: {problem}")
     names = []
 
     def make(tag: str = "t") -> str:
         name = f"dvdtest_{tag}_{uuid.uuid4().hex[:10]}"
         names.append(name)
-        return f"{MYSQL_SERVER}/{name}"
+        return f"{server}/{name}"
 
     yield make
     for name in names:
-        drop_mysql_database(name)
+        drop(name)
 
 
 def _pg_admin():
@@ -113,20 +120,7 @@ def drop_pg_database(name: str) -> None:
 
 def _pg_databases():
     """A factory of fresh, uniquely named PostgreSQL database URLs, dropped afterwards."""
-    if _PG_PROBLEM:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required under CI but unreachable: {_PG_PROBLEM}")
-        pytest.skip(f"PostgreSQL unreachable: {_PG_PROBLEM}")
-    names = []
-
-    def make(tag: str = "t") -> str:
-        name = f"dvdtest_{tag}_{uuid.uuid4().hex[:10]}"
-        names.append(name)
-        return f"{PG_SERVER}/{name}"
-
-    yield make
-    for name in names:
-        drop_pg_database(name)
+    yield from _fresh_databases("PostgreSQL", _PG_PROBLEM, PG_SERVER, drop_pg_database)
 
 
 @pytest.fixture
@@ -151,15 +145,15 @@ def db_url(request, tmp_path):
         yield request.getfixturevalue("mysql_url")
 
 
-def own_server(purpose: str):
-    """A not yet started MariaDB server of the tests' own (tests/servers.py), or skip the test when no
-    server binary is installed (fail under CI, where `purpose` must run)."""
-    from servers import OwnServer
-    server = OwnServer()
+def own_server(purpose: str, kind: str = "OwnServer"):
+    """A not yet started server of the tests' own (tests/servers.py: OwnServer, MariaDB, or OwnPostgres), or
+    skip the test when its binaries are missing (fail under CI, where `purpose` must run)."""
+    import servers
+    server = getattr(servers, kind)()
     problem = server.problem()
     if problem:
         if IN_CI:
-            pytest.fail(f"{purpose} need a MariaDB server binary under CI: {problem}")
+            pytest.fail(f"{purpose} need the server binaries under CI: {problem}")
         pytest.skip(problem)
     return server
 
@@ -174,14 +168,7 @@ def binlog_server():
 @pytest.fixture(scope="session")
 def logical_server():
     """A PostgreSQL server of the tests' own with wal_level=logical (for CDC), started once a session."""
-    from servers import OwnPostgres
-    server = OwnPostgres()
-    problem = server.problem()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL CDC tests need the PostgreSQL server binaries under CI: {problem}")
-        pytest.skip(problem)
-    with server:
+    with own_server("PostgreSQL CDC tests", "OwnPostgres") as server:
         yield server
 
 

@@ -54,7 +54,36 @@ def _await(proc: subprocess.Popen, log: Path, ready: Callable[[], bool]) -> None
     raise RuntimeError(f"the test server did not answer in 60 s: {log.read_text()[-2000:]}")
 
 
-class OwnServer:
+class _Server:
+    """What both test servers share: a context manager that stops the server and removes its files."""
+
+    dir: Path
+    proc: subprocess.Popen | None
+
+    def start(self) -> "_Server":
+        raise NotImplementedError
+
+    def _shut_down(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self._shut_down()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class OwnServer(_Server):
     """`with OwnServer() as server: server.url("name")` -> mysql://root@127.0.0.1:PORT/name."""
 
     def __init__(self, options: tuple[str, ...] = BINLOG_OPTIONS) -> None:
@@ -90,21 +119,8 @@ class OwnServer:
     def url(self, name: str) -> str:
         return f"mysql://root@127.0.0.1:{self.port}/{name}"
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self) -> "OwnServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _shut_down(self) -> None:
+        self.proc.terminate()
 
 
 def _postgres_bin() -> str | None:
@@ -116,7 +132,7 @@ def _postgres_bin() -> str | None:
     return os.path.dirname(on_path) if on_path else None
 
 
-class OwnPostgres:
+class OwnPostgres(_Server):
     """`with OwnPostgres() as server: server.url("name")` -> postgresql://postgres@127.0.0.1:PORT/name, a
     server with wal_level=logical. As root, the server runs as the `postgres` user (PostgreSQL refuses
     root)."""
@@ -167,20 +183,7 @@ class OwnPostgres:
     def url(self, name: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            # fast shutdown: open sessions are ended rather than waited for
-            subprocess.run(self._as_server_user([os.path.join(self.bin, "pg_ctl"), "-D", str(self.dir / "data"),
-                                                 "stop", "-m", "fast", "-w", "-t", "30"]), capture_output=True)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self) -> "OwnPostgres":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _shut_down(self) -> None:
+        # fast shutdown: open sessions are ended rather than waited for
+        subprocess.run(self._as_server_user([os.path.join(self.bin, "pg_ctl"), "-D", str(self.dir / "data"),
+                                             "stop", "-m", "fast", "-w", "-t", "30"]), capture_output=True)
