@@ -103,6 +103,9 @@ class SimulationConfig:
     seed: int = opt(42, "Master seed: same seed + config = identical database.", min=0, max=2**63 - 1)
     level: int = opt(4, "1-2 core rental logic; 3 adds film releases and the inventory schedule; "
                         "4 adds seasonality and lost copies.", min=1, max=4)
+    sharded: bool | None = opt(None, "Simulate each store on its own, from its own share of the chain's demand "
+                               "and customers (what --workers and the Dask path run in parallel); null: when "
+                               "the chain has more than 2 stores. Sakila's two stores share one simulation.")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class CatalogConfig:
     cities: int = opt(150, "Cities in the address book, shared out among the stores' countries.", min=1,
                       max=60000)
     stores: int = opt(2, "Stores.", min=1, max=200)
+    store_size_sigma: float = opt(0.3, "Sharded chains: how much stores differ in size (lognormal sigma of each "
+                                  "store's share of the demand, customers and stock).", min=0, max=2)
     staff_per_store: int = opt(2, "Staff per store (the first one manages it).", min=1, max=50)
     copies_per_film: CopiesRange = opt(CopiesRange(1, 3), "Initial copies of each film at each store: what its "
                                        "expected demand needs (see inventory_schedule.target_utilisation), "
@@ -326,6 +331,12 @@ class Config:
         d.pop("database")
         d.pop("exports")
         return without_run_length(d)
+
+    @property
+    def sharded(self) -> bool:
+        """Whether each store is simulated on its own (see simulation.sharded)."""
+        flag = self.simulation.sharded
+        return self.catalog.stores > 2 if flag is None else flag
 
     def override(self, changes: dict) -> "Config":
         """A new config with `changes` (a partial nested dict) merged in and re-validated."""

@@ -45,8 +45,10 @@ class MasterResult:
 
 def run_master(db: Database, cfg: Config, reset: bool = False,
                on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None,
-               commit_days: int = COMMIT_DAYS, export_dir: Path | None = None) -> MasterResult:
-    """Simulate `simulation.weeks` weeks from the start date, resuming a run that was interrupted."""
+               commit_days: int = COMMIT_DAYS, export_dir: Path | None = None,
+               workers: int | None = None) -> MasterResult:
+    """Simulate `simulation.weeks` weeks from the start date, resuming a run that was interrupted (a
+    sharded chain's stores in `workers` processes; None: one per core)."""
     summary = RunSummary()
     t = time.perf_counter()
     start = day_number(cfg.simulation.start_date)
@@ -74,5 +76,5 @@ def run_master(db: Database, cfg: Config, reset: bool = False,
         summary.timings["setup"] = time.perf_counter() - t
         if on_start:
             on_start(state.day + 1, last)
-        simulate(db, model, state, last, summary, on_day, commit_days, exports)
+        simulate(db, model, state, last, summary, on_day, commit_days, exports, workers=workers)
     return MasterResult(summary, resumed)

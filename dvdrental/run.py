@@ -17,10 +17,11 @@ from typing import Callable
 from .config import Config, check_last_day, effective, stored, without_run_length
 from .errors import StateError
 from .sim.basedata import make_base
+from .sim.chainbase import make_chain_base
 from .sim.calendar import date_of, day_number, day_text
 from .sim.day import morning_work, step
 from .sim.events import DayStats
-from .sim.state import Model, SimState
+from .sim.state import Model, SimState, Snapshot
 from .storage import Database
 from .storage.base import undo_on_error
 from .storage.rows import Batch, sim_state_row
@@ -90,16 +91,22 @@ def build_model(cfg: Config, seed: int) -> Model:
     return Model.build(effective(cfg), seed)
 
 
-def simulate(db: Database, model: Model, state: SimState, last_day: int, summary: RunSummary,
+def simulate(db: Database, model: Model, state: SimState | ChainStart, last_day: int, summary: RunSummary,
              on_day: OnDay | None = None, commit_days: int = 1, exports: Target | None = None,
-             on_first_day: Callable[[], None] | None = None) -> None:
+             on_first_day: Callable[[], None] | None = None, workers: int | None = None) -> None:
     """Step day after day until `state.day == last_day`, committing every `commit_days` whole days.
 
     Each commit holds whole days and the sim_state that records them, so a run stopped at any moment
     resumes exactly. One day per commit is the default; long builds batch days (fewer statements).
     Commits happen on a writer thread while the next days are simulated. `on_first_day` runs once the
-    model has simulated its first day, before anything of the run is written.
+    model has simulated its first day, before anything of the run is written. A sharded chain's
+    stores run in `workers` processes (None: one per core).
     """
+    if isinstance(state, ChainStart):
+        from .chain.run import simulate_chain
+        simulate_chain(db, model, state.snap, last_day, summary, on_day, commit_days, exports, on_first_day,
+                       workers)
+        return
     clock = time.perf_counter
     log, keep = model.cfg.late_changes.change_log, exports is not None
     batch, pending = Batch(log, keep), 0
@@ -143,14 +150,26 @@ def create(db: Database, cfg: Config, reset: bool = False) -> tuple[Model, SimSt
     start = day_number(cfg.simulation.start_date)
     with undo_on_error(db.rollback, db.drop_all):  # never leave a half-made schema behind
         db.create_schema()
-        base = make_base(model.cfg, seed)
+        base = make_chain_base(model.cfg, seed) if model.cfg.sharded else make_base(model.cfg, seed)
         db.write_base(base, sim_state_row(seed, start, start - 1, "generator", base.counters,
                                           cfg.simulation_dict()), log=model.cfg.late_changes.change_log)
     return model, load_state(db, model)
 
 
-def load_state(db: Database, model: Model, sim_state: dict | None = None) -> SimState:
-    return SimState.from_snapshot(read_snapshot(db, sim_state or db.require_sim_state(), model.window), model)
+@dataclass
+class ChainStart:
+    """Where a sharded chain starts from: its snapshot, which the stores split among themselves
+    (`chain.split`) wherever they run."""
+    snap: Snapshot
+
+    @property
+    def day(self) -> int:
+        return self.snap.last_day
+
+
+def load_state(db: Database, model: Model, sim_state: dict | None = None) -> SimState | ChainStart:
+    snap = read_snapshot(db, sim_state or db.require_sim_state(), model.window)
+    return ChainStart(snap) if model.cfg.sharded else SimState.from_snapshot(snap, model)
 
 
 def new_exports(cfg: Config, export_dir: Path | None, resumable: bool = False) -> Target | None:
@@ -176,7 +195,7 @@ def existing_exports(st: dict, export_dir: Path | None) -> Target | None:
 
 
 def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | None = None,
-             exports: Target | None = None) -> RunSummary:
+             exports: Target | None = None, workers: int | None = None) -> RunSummary:
     """generator.py: a new database with base data and `simulation.initial_weeks` of activity
     (`exports`: from `new_exports(..., resumable=True)`, checked before the database is opened).
 
@@ -199,7 +218,7 @@ def generate(db: Database, cfg: Config, reset: bool = False, on_day: OnDay | Non
             state = load_state(db, model, st)
             summary.resumed_from, summary.already_done = st["last_day"], st["last_day"] == last
         summary.timings["setup"] = time.perf_counter() - t
-        simulate(db, model, state, last, summary, on_day, exports=exports)
+        simulate(db, model, state, last, summary, on_day, exports=exports, workers=workers)
     return summary
 
 
@@ -289,7 +308,7 @@ def position(db: Database, cfg_override: Config | None = None, seed: int | None 
 def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: int | None = None,
             on_start: Callable[[int, int], None] | None = None, on_day: OnDay | None = None,
             on_notice: Callable[[str], None] | None = None, export_dir: Path | None = None,
-            late_changes: bool | None = None, yes: bool = False) -> RunSummary:
+            late_changes: bool | None = None, yes: bool = False, workers: int | None = None) -> RunSummary:
     """incremental_update.py: simulate the days after the last simulated one, as far as `span` says.
 
     A standard Sakila database (MySQL's scripts, the SQLite port, Pagila's scripts) is adopted first: migrated where
@@ -329,7 +348,7 @@ def advance(db: Database, span: Span, cfg_override: Config | None = None, seed: 
             on_start(pos.last_day + 1, last_day)
         store = None if cfg_override is None else lambda: _store_config(db, pos.config)
         simulate(db, model, state, last_day, summary, on_day, commit_days(last_day - pos.last_day),
-                 exports=exports, on_first_day=store)
+                 exports=exports, on_first_day=store, workers=workers)
     return summary
 
 

@@ -48,9 +48,11 @@ _PLACES = ("The Canadian Rockies", "A Balloon Factory", "A Shark Tank", "Ancient
            "Australia", "A Retro Video Store")
 
 
-def initial_copies(cfg: Config, seed: int, start: int, films: list[tuple]) -> np.ndarray:
+def initial_copies(cfg: Config, seed: int, start: int, films: list[tuple],
+                   shares: np.ndarray | None = None) -> np.ndarray:
     """Copies per (film, store) on the first day: what the first week's expected demand needs, as the
-    weekly purchase would buy it (see sim.restock), within catalog.copies_per_film."""
+    weekly purchase would buy it (see sim.restock), within catalog.copies_per_film. Each store has an
+    equal share of the demand, or its `shares` (a sharded chain's stores differ in size)."""
     from .demand import Demand
     from .films import Films
     from .restock import copies_needed
@@ -61,10 +63,16 @@ def initial_copies(cfg: Config, seed: int, start: int, films: list[tuple]) -> np
                   np.array([f[9] for f in films]))
     catalogue.set_released(ids, start)
     demand = Demand.build(cfg.demand, cfg.seasonality, start)
-    need = copies_needed(catalogue, catalogue.popularity(start + 3), demand.weekly_expected(start + 3),
-                         1.0 / cat.stores, cfg.inventory_schedule.target_utilisation)[ids]
-    copies = np.floor(need + 0.5).astype(np.int64)  # rounded: with copies_per_film.min 0 the least wanted get none
-    return np.clip(np.repeat(copies[:, None], cat.stores, axis=1), cat.copies_per_film.min, cat.copies_per_film.max)
+    pop, weekly = catalogue.popularity(start + 3), demand.weekly_expected(start + 3)
+    util = cfg.inventory_schedule.target_utilisation
+    if shares is None:
+        need = copies_needed(catalogue, pop, weekly, 1.0 / cat.stores, util)[ids]
+        copies = np.repeat(np.floor(need + 0.5).astype(np.int64)[:, None], cat.stores, axis=1)
+    else:
+        need = copies_needed(catalogue, pop, weekly, 1.0, util)[ids]
+        copies = np.floor(need[:, None] * shares[None, :] + 0.5).astype(np.int64)
+    # rounded: with copies_per_film.min 0 the least wanted get none
+    return np.clip(copies, cat.copies_per_film.min, cat.copies_per_film.max)
 
 
 @dataclass

@@ -52,10 +52,14 @@ class Customers:
     taken: set[str] = field(default_factory=set)                         # those e-mails, upper-cased
     # customer_id * FILM_KEY + film_id -> rentals of that film by that customer (the films they have seen)
     films: Counter = field(default_factory=Counter)
+    #: a store of a sharded chain gives e-mails under its own subdomain ("store12."): unique chain-wide
+    #: without knowing the other stores' customers
+    subdomain: str = ""
 
     def give_email(self, cid: int, domain: str = "sakilacustomer.org") -> str:
         """A new e-mail for customer `cid`, FIRST.LAST[n]@domain, no other customer's (its old one is
         given up: an incremental run rebuilds this from the e-mails in the database)."""
+        domain = self.subdomain + domain
         old = self.emails.pop(cid, None)
         if old is not None:
             self.taken.discard(old.upper())

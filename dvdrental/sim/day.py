@@ -45,8 +45,10 @@ def morning_work(model: Model) -> tuple[MorningHook, ...]:
     return tuple(hooks)
 
 
-def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] | None = None) -> DayEvents:
-    """Simulate the day after `state.day`; mutates `state` and returns what happened."""
+def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] | None = None,
+         ops: bool = True) -> DayEvents:
+    """Simulate the day after `state.day`; mutates `state` and returns what happened (without the
+    ordered `ops` when not `ops`: a store of a sharded chain leaves them to the merge of its day)."""
     day = state.day + 1
     end = (day + 1) * DAY
     ev = DayEvents(day)
@@ -85,7 +87,7 @@ def step(state: SimState, model: Model, morning: tuple[MorningHook, ...] | None 
         state.history.record_day(ev)
         late_changes(state, model, day, ev)
     state.day = day
-    return finish(ev, state.counters)
+    return finish(ev, state.counters) if ops else ev
 
 
 def _customer_moves(state: SimState, model: Model, day: int, rc: np.random.Generator,

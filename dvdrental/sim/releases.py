@@ -25,7 +25,7 @@ def release(state: SimState, model: Model, day: int, ev: DayEvents, n: int, rng:
         return np.zeros(0, np.int64)
     ts = morning_ts(model, day) if ts is None else ts
     ids = state.next_ids("film", n)
-    maker = FilmMaker(rng, model.people, model.seed)
+    maker = FilmMaker(rng, model.people, model.film_seed)
     cat = model.cfg.catalog
     films, cast, genre = maker.films(ids, np.full(n, date_of(day).year), ts, state.actors, state.categories,
                                      state.languages, (cat.actors_per_film_min,
@@ -74,7 +74,7 @@ def weekly_releases(state: SimState, model: Model, day: int, ev: DayEvents) -> N
     cfg = model.cfg.film_releases
     if cfg.films_per_month <= 0 or weekday(day) != cfg.release_weekday:
         return
-    rng = day_rng(model.seed, "releases", day)
+    rng = day_rng(model.film_seed, "releases", day)  # the chain's: every store releases the same films
     n = int(rng.poisson(cfg.films_per_month * 12 / 52))
     release(state, model, day, ev, n, rng, (cfg.copies_per_store.min, cfg.copies_per_store.max), by_demand=True)
 
@@ -83,10 +83,13 @@ def planned_stock(state: SimState, model: Model, day: int, ev: DayEvents) -> Non
     """Carry out the purchases and releases planned for this morning (inventory_manager --date)."""
     ts = morning_ts(model, day)
     for plan_id, action, params in state.plans.pop(day, []):
+        stores = params.get("stores")
+        if stores is not None:  # a store of a sharded chain carries out its own part of the plan
+            stores = [s for s in stores if s in state.stores]
         if action == "add":
             add_copies(state, day, ev, purchase(state, model, day, params["strategy"], params["amount"],
-                                                params.get("stores"), params.get("films")), ts)
+                                                stores, params.get("films")), ts)
         elif action == "release":
-            release(state, model, day, ev, int(params["films"]), day_rng(model.seed, "planned", plan_id),
+            release(state, model, day, ev, int(params["films"]), day_rng(model.film_seed, "planned", plan_id),
                     tuple(params["copies"]))
         ev.plans_done.append((plan_id, ts))

@@ -15,7 +15,7 @@ _DAY_OFFSET = 1 << 32  # keeps day numbers before 1970 non-negative for SeedSequ
 # Stream ids are part of the data's identity: never renumber one.
 STREAMS = {
     "base": 1, "demand": 3, "customers": 4, "rentals": 5, "names": 6,
-    "propensity": 11, "popularity": 12, "catalog_age": 13, "returns": 14,
+    "propensity": 11, "popularity": 12, "catalog_age": 13, "returns": 14, "store_size": 15,
     "releases": 21, "restock": 22, "planned": 23, "manual": 24, "late": 25,
 }
 
@@ -23,6 +23,11 @@ STREAMS = {
 def day_rng(seed: int, stream: str, day: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(
         [seed & _MASK, STREAMS[stream], day + _DAY_OFFSET])))
+
+
+def store_seed(seed: int, store: int) -> int:
+    """The seed of one store of a sharded chain: its draws depend on (seed, store) only."""
+    return _splitmix_int(_splitmix_int(seed & _MASK) ^ (0x5703E << 16 | store)) & (2**63 - 1)
 
 
 def _splitmix_int(x: int) -> int:

@@ -70,6 +70,13 @@ class Model:
     reactivation: float
     people: People = field(default_factory=People, compare=False)
     local: Locals = field(default_factory=Locals, compare=False)
+    #: the chain's seed, for what all stores share (the catalogue, the releases); a store of a sharded
+    #: chain draws everything else from its own `seed`
+    catalog_seed: int | None = None
+
+    @property
+    def film_seed(self) -> int:
+        return self.seed if self.catalog_seed is None else self.catalog_seed
 
     @property
     def window(self) -> int | None:
@@ -152,7 +159,7 @@ class SimState:
         customers.taken = {e.upper() for e in customers.emails.values()}
         customers.films.update(dict(zip(snap.films_seen[0].tolist(), snap.films_seen[1].tolist())))
 
-        films = Films(model.seed, cfg.catalog, model.start_day, cfg.film_releases.burst,
+        films = Films(model.film_seed, cfg.catalog, model.start_day, cfg.film_releases.burst,
                       cfg.film_releases.burst_weeks)
         f = snap.films
         films.add(f["film_id"], f["rental_duration"], f["rate_cents"], f["replacement_cents"])
