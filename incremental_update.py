@@ -32,7 +32,7 @@ def _until(value: str | None) -> dt.date | None:
 @click.option("--yes", is_flag=True, help="Adopt a standard Sakila or Pagila database (drops its date triggers, "
                                           "widens ids, ...); without it the changes are only listed.")
 @cli.simulation_options
-def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes, export_dir):
+def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes, export_dir, workers):
     """Add WEEKS weeks (default 1) of rentals, returns, payments and customer churn after the last
     simulated day. Runs of up to four weeks commit each day on its own, longer catch-ups 28 days at a
     time: a run that is interrupted resumes where it stopped, and any split of a period gives exactly
@@ -54,7 +54,7 @@ def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes
         with cli.open_db(base, db_url, create=False) as db, cli.progress(None, quiet) as bar:
             summary = advance(db, span, override, seed, on_start=bar.start, on_day=bar.on_day,
                               on_notice=lambda line: click.echo(line, err=True), export_dir=exports,
-                              late_changes=late_changes, yes=yes)
+                              late_changes=late_changes, yes=yes, workers=workers)
             bar.close()
             if summary.already_done:
                 click.echo(f"{db.url.display()} is already simulated to {date_of(summary.last_day)} "

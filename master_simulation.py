@@ -29,9 +29,10 @@ from dvdrental.storage import connect, parse_url
 @click.option("--reset", is_flag=True, help="Start over, deleting the dvdrental-live tables first.")
 @click.option("--commit-days", type=click.IntRange(1, 366), default=COMMIT_DAYS, show_default=True,
               help="Whole days per transaction (each with sim_state); 1 commits every day.")
+@cli.stores_option
 @cli.simulation_options
 def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, databases, reset, commit_days,
-         late_changes, export_dir):
+         late_changes, export_dir, workers, stores):
     """Build years of history: generator, then day after day of rentals, returns, payments, customers
     coming and going, film releases, scheduled stock and seasons, for --weeks weeks.
 
@@ -42,6 +43,8 @@ def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, d
         cfg = cli.load(config_path, seed, {"simulation": {"weeks": weeks, "start_date": start_date,
                                                           "level": level},
                                            "late_changes": {"enabled": late_changes}}, scenario=scenario)
+        if stores is not None:
+            cfg = cfg.with_stores(stores)
         cfg.check_weeks(cfg.simulation.weeks)
         names = cli.database_names(databases) if databases is not None else None
         exports = cli.export_dir(cfg, export_dir)
@@ -55,13 +58,14 @@ def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, d
             for _, url, _ in targets:  # every URL must be good before the first database is built
                 parse_url(url)
         for name, url, one_cfg in targets:
-            _build(name, url, one_cfg, reset, quiet, commit_days, exports / name if exports and name else exports)
+            _build(name, url, one_cfg, reset, quiet, commit_days, exports / name if exports and name else exports,
+                   workers)
 
 
-def _build(name, url, cfg, reset, quiet, commit_days, exports):
+def _build(name, url, cfg, reset, quiet, commit_days, exports, workers):
     with connect(url) as db, cli.progress(None, quiet, f"{name or 'Simulating'}") as bar:
         result = run_master(db, cfg, reset, on_start=bar.start, on_day=bar.on_day, commit_days=commit_days,
-                            export_dir=exports)
+                            export_dir=exports, workers=workers)
         bar.close()
         if quiet:
             return

@@ -132,7 +132,11 @@ def common_options(func: Callable) -> Callable:
 
 
 def simulation_options(func: Callable) -> Callable:
-    """--late-changes/--no-late-changes and --export-dir: shared by the commands that simulate days."""
+    """--late-changes/--no-late-changes, --export-dir and --workers: shared by the commands that
+    simulate days."""
+    func = click.option("--workers", type=click.IntRange(1, 256), metavar="K",
+                        help="Processes that simulate the stores of a sharded chain (more than 2 stores) in "
+                             "parallel. Default: one per core. The database is the same for any K.")(func)
     func = click.option("--export-dir", metavar="DIR",
                         help="Write one folder of CSV files per simulated day here (what changed that day; "
                              "the first folder is a full snapshot). Default: the config's exports.dir.")(func)
@@ -141,6 +145,13 @@ def simulation_options(func: Callable) -> Callable:
                              "profile edits, price changes, closed accounts, voided rentals). Default: "
                              "on at level 4.")(func)
     return func
+
+
+def stores_option(func: Callable) -> Callable:
+    """--stores N: the commands that create a database."""
+    return click.option("--stores", type=click.IntRange(1, 200), metavar="N",
+                        help="Stores in the chain (catalog.stores). More than 2 makes a sharded chain: each store "
+                             "simulated on its own, with its share of the config's demand and customers.")(func)
 
 
 def export_dir(cfg: Config, flag: str | None) -> Path | None:

@@ -338,6 +338,17 @@ class Config:
         flag = self.simulation.sharded
         return self.catalog.stores > 2 if flag is None else flag
 
+    def with_stores(self, stores: int) -> "Config":
+        """The chain grown (or shrunk) to `stores` stores, each as busy as this config's stores: the
+        chain's demand, customers and sign-ups scale with the number of stores (--stores)."""
+        f = stores / self.catalog.stores
+        d, c = self.demand, self.customers
+        return self.override({
+            "catalog": {"stores": stores},
+            "demand": {"base_weekly_rentals": d.base_weekly_rentals * f, "capacity_weekly_rentals": d.capacity_weekly_rentals * f},
+            "customers": {"initial": max(1, round(c.initial * f)), "baseline_new_per_week": c.baseline_new_per_week * f},
+        })
+
     def override(self, changes: dict) -> "Config":
         """A new config with `changes` (a partial nested dict) merged in and re-validated."""
         return Config.from_dict(deep_merge(self.to_dict(), changes))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import AMOUNT_MAX, LAST_DATE, check_number
-from .errors import ConfigError
+from .errors import ConfigError, StateError
 from .run import Position, build_model, load_state, position
 from .sim.calendar import DAY, date_of, day_number, day_text, ts_text
 from .sim.changes import finish
@@ -56,6 +56,10 @@ class Session:
 
 def _open(db: Database, seed: int | None) -> Session:
     pos = position(db, None, seed)
+    if pos.config.sharded:
+        raise StateError(f"{db.url.display()} is a sharded chain of {pos.config.catalog.stores} stores: inventory_manager "
+                         "changes the stock of one simulation of all stores",
+                         hint="each store of a chain buys and sells by the demand rule (inventory_schedule)")
     model = build_model(pos.config, pos.seed)
     return Session(pos, model, load_state(db, model, pos.sim_state))
 

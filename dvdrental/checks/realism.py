@@ -21,6 +21,7 @@ from ..reports.series import daily, daily_rentals
 from ..sim.calendar import DAY, date_of, day_number, weekday
 from ..sim.customers import reactivation_hazard
 from ..sim.demand import Demand
+from ..sim.stores import store_sizes
 from ..storage import Database
 
 Z = 4.0
@@ -49,6 +50,9 @@ class Days:
 
     Spike days are recognised from the data (demand well above the no-spike expectation) and left out
     of the demand-shape checks, which then face Poisson noise only; spikes are checked on their own.
+    A sharded chain's stores each draw their own spike days (`shares`: each store's part of the
+    demand): the chain's days never show one, so the checks expect the spikes' mean instead, and their
+    spread, which the stores average out (checks/stores.py checks the spikes store by store).
     """
     cfg: Config
     model: Demand
@@ -60,10 +64,11 @@ class Days:
     season: np.ndarray   # seasonal multiplier per day
     weekday: np.ndarray
     spike: np.ndarray    # day recognised as a spike day
+    shares: np.ndarray | None = None  # a sharded chain: each store's share of the demand
 
     @property
     def spikes_known(self) -> bool:
-        return self.cfg.demand.spike_multiplier >= 1.5
+        return self.cfg.demand.spike_multiplier >= 1.5 and self.shares is None
 
     @property
     def spike_mean(self) -> float:
@@ -84,10 +89,33 @@ class Days:
     def var(self, sel: np.ndarray) -> float:
         if self.spikes_known:
             return float(self.lam[self.normal(sel)].sum())
+        return float(self.spread(self.lam[sel]).sum())
+
+    def spread(self, lam: np.ndarray) -> np.ndarray:
+        """Variance of a day's demand expected at `lam` without a spike, spike days left in: Poisson
+        around the spikes' mean plus the spikes' own spread, which independent stores average out."""
         d = self.cfg.demand
         p, m = d.spike_probability, d.spike_multiplier
-        lam = self.lam[sel]
-        return float((lam * self.spike_mean + lam ** 2 * (m - 1) ** 2 * p * (1 - p)).sum())
+        stores = 1.0 if self.shares is None else float((self.shares ** 2).sum())
+        return lam * self.spike_mean + lam ** 2 * (m - 1) ** 2 * p * (1 - p) * stores
+
+    def day_var(self) -> np.ndarray:
+        """Each day's variance as the demand-shape checks count it (Poisson alone when spike days are
+        recognised and left out)."""
+        return self.lam if self.spikes_known else self.spread(self.lam)
+
+    @property
+    def scale(self) -> float:
+        """Expected demand of the days the checks keep over their no-spike expectation."""
+        return 1.0 if self.spikes_known else self.spike_mean
+
+
+def store_shares(cfg: Config) -> np.ndarray | None:
+    """Each store's share of a sharded chain's demand (store_id order); None for one simulation."""
+    if not cfg.sharded:
+        return None
+    cat = cfg.catalog
+    return store_sizes(cfg.simulation.seed, cat.stores, cat.store_size_sigma) / cat.stores
 
 
 def load_days(db: Database, cfg: Config, first: int, last: int, lost: bool = True) -> Days:
@@ -98,10 +126,12 @@ def load_days(db: Database, cfg: Config, first: int, last: int, lost: bool = Tru
     days = np.arange(first, last + 1)
     lam = np.array([model.expected(int(d)) for d in days])
     demand = (rentals + daily(db, "SUM(lost_demand)", "sim_day", "day", first, last).values) if lost else rentals
-    m = cfg.demand.spike_multiplier
-    spike = (lam > 0) & (demand > lam * (1 + m) / 2) if m >= 1.5 else np.zeros(len(days), bool)
+    m, shares = cfg.demand.spike_multiplier, store_shares(cfg)
+    known = m >= 1.5 and shares is None
+    spike = (lam > 0) & (demand > lam * (1 + m) / 2) if known else np.zeros(len(days), bool)
     return Days(cfg, model, first, last, demand, lam, np.array([model.trend(int(d)) / 7 for d in days]),
-                np.array([model.season(int(d)) for d in days]), np.array([weekday(int(d)) for d in days]), spike)
+                np.array([model.season(int(d)) for d in days]), np.array([weekday(int(d)) for d in days]), spike,
+                shares)
 
 
 def _growth_check(name: str, description: str, days: Days, a: np.ndarray, b: np.ndarray, weeks: int) -> Result:
@@ -109,7 +139,7 @@ def _growth_check(name: str, description: str, days: Days, a: np.ndarray, b: np.
     a, b = days.normal(a), days.normal(b)
     factor = np.divide(days.lam, days.trend, out=np.ones_like(days.lam), where=days.trend > 0)
     level = lambda sel: float((days.demand[sel] / factor[sel]).sum())  # noqa: E731
-    var = lambda sel: float((days.lam[sel] / factor[sel] ** 2).sum())  # noqa: E731
+    var = lambda sel: float((days.day_var()[sel] / factor[sel] ** 2).sum()) / days.scale ** 2  # noqa: E731
     ea, eb = float(days.trend[a].sum()), float(days.trend[b].sum())
     if ea <= 0 or eb <= 0 or level(a) <= 0:
         return Result(name, description, status="skip", measured="no demand in a window")
@@ -143,9 +173,8 @@ def saturation(days: Days) -> Result:
 
 def volume(days: Days) -> Result:
     """Total demand, spike days included: the overall scale of the business."""
-    lam, p, m = days.lam, days.cfg.demand.spike_probability, days.cfg.demand.spike_multiplier
-    exp = float((lam * days.spike_mean).sum())
-    var = float((lam * days.spike_mean + lam ** 2 * (m - 1) ** 2 * p * (1 - p)).sum())
+    exp = float((days.lam * days.spike_mean).sum())
+    var = float(days.spread(days.lam).sum())
     meas = float(days.demand.sum())
     tol = max(Z * math.sqrt(var), 0.01 * exp)
     return Result("volume", "total demand over the whole period (spike days included)", f"{exp:,.0f}",
@@ -163,10 +192,10 @@ def seasonality(days: Days, name: str = "seasonality", floor: float = 0.01,
         if sel.sum() < 25:
             continue
         covered += 1
-        base = float((days.lam[sel] / days.season[sel]).sum())
-        configured = float(days.lam[sel].sum()) / base
+        base = float((days.lam[sel] / days.season[sel]).sum()) * days.scale
+        configured = float(days.lam[sel].sum()) * days.scale / base
         measured = float(days.demand[sel].sum()) / base
-        tol = max(Z * math.sqrt(float(days.lam[sel].sum())) / base, floor * configured)
+        tol = max(Z * math.sqrt(float(days.day_var()[sel].sum())) / base, floor * configured)
         good = abs(measured - configured) <= tol
         ok &= good
         details.append({"month": MONTHS[m - 1], "configured": round(configured, 3), "measured": round(measured, 3),
@@ -218,7 +247,8 @@ def spikes(days: Days) -> list[Result]:
     desc_f, desc_s = "share of days that are spike days", "demand on spike days / expected demand"
     eligible = days.lam >= 5
     if not days.spikes_known or eligible.sum() < 50:
-        why = "spike multiplier below 1.5" if m < 1.5 else "needs 50 days with 5+ expected rentals"
+        why = ("spike multiplier below 1.5" if m < 1.5 else "each store of a sharded chain has its own spike days: "
+               "see store_spikes" if days.shares is not None else "needs 50 days with 5+ expected rentals")
         return [Result("spike_frequency", desc_f, status="skip", measured=why),
                 Result("spike_size", desc_s, status="skip", measured=why)]
     ratio = days.demand[eligible] / days.lam[eligible]

@@ -10,6 +10,7 @@ from .identity import report as identity_report
 from .invariants import CHECKS, context_for
 from .realism import report as realism_report
 from .shop import report as shop_report
+from .stores import report as stores_report
 from ..sim.calendar import day_text
 from ..storage import Database
 from ..storage.tables import SIM_TABLES
@@ -46,7 +47,7 @@ def _validate(db: Database, realism: bool) -> dict:
                                       "examples": found[:EXAMPLES], "seconds": round(time.perf_counter() - t, 3)})
         if realism:
             out["realism"] = [asdict(r) for r in realism_report(db, st) + identity_report(db, st)
-                              + behaviour_report(db, st) + shop_report(db, st)]
+                              + behaviour_report(db, st) + shop_report(db, st) + stores_report(db, st)]
     failed = [c["name"] for c in out["invariants"] + out["realism"] if c["status"] == "fail"]
     out["failed"] = (["schema"] if missing else []) + failed
     out["ok"] = not out["failed"]

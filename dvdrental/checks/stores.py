@@ -1,0 +1,385 @@
+"""Realism store by store, for chains of more than two stores.
+
+The chain-level checks pool every store: a hundred healthy stores can hide one whose copies never come
+back or whose customers never come in twice. Here each store faces the tolerances the chain faces: its
+late and lost shares, its new releases, baskets, repeat and one-time renters, how busy its copies are
+and how often its customers rent. In a sharded chain each store is simulated with its own share of the
+configured demand (`sim.stores`), so its volume, weekend share and spike days are checked against that
+share too. A check passes when every store is within its tolerance and names the worst stores either
+way.
+
+Every measure is one grouped query over the rentals (GROUP BY the copy's store), so the cost stays a
+few seconds on millions of rentals and the same SQL runs on SQLite, MySQL/MariaDB and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Config, effective, stored
+from ..sim.calendar import DAY, date_of, day_number, weekday
+from ..storage import Database
+from .invariants import imported_ids
+from .realism import Z, Result, _max_duration, _status, store_shares
+from .shop import (BASKET_SHARE, LOST_DEMAND_SHARE, NEW_DAYS, NEW_RELEASE_SHARE, ONE_TIME_AGE_DAYS,
+                   ONE_TIME_SHARE, REPEAT_SHARE, VISIT_GAP)
+
+EXAMPLES = 5
+#: Weeks at the end over which rentals per active customer are counted.
+RECENT_WEEKS = 13
+#: A store's rentals per active customer within this share of the chain's (or 4 sd of its noise).
+CUSTOMER_RATE = 0.25
+#: Fewest rentals (or renters, for one-time renters) a store needs for a share to be judged.
+MIN_N = 100
+WEEKEND = (4, 5, 6)  # Fri, Sat, Sun
+
+
+@dataclass
+class Chain:
+    """The chain's stores and what every measure needs: period, config, the rentals by store and day."""
+    db: Database
+    cfg: Config
+    first: int
+    last: int
+    stores: np.ndarray        # store ids, ascending
+    shares: np.ndarray | None  # a sharded chain: each store's share of the configured demand
+    daily: np.ndarray         # rentals per store (row) and simulated day (column)
+    imported: dict
+
+    @property
+    def since(self) -> str:
+        return f"{date_of(self.first)} 00:00:00"
+
+    @property
+    def end(self) -> str:
+        return f"{date_of(self.last + 1)} 00:00:00"
+
+    def by_store(self, rows: list[tuple], width: int) -> np.ndarray:
+        """Query rows (store_id, value, ...) as an array of `width` columns in store order (0: none)."""
+        out = np.zeros((len(self.stores), width))
+        pos = {int(s): i for i, s in enumerate(self.stores)}
+        for row in rows:
+            if int(row[0]) in pos:
+                out[pos[int(row[0])]] = [float(v or 0) for v in row[1:]]
+        return out
+
+
+RENTALS = "rental r JOIN inventory i ON i.inventory_id = r.inventory_id"
+
+
+def load(db: Database, sim_state: dict) -> Chain:
+    cfg = effective(stored(sim_state))
+    first, last = sim_state["start_date"], sim_state["last_day"]
+    stores = np.array([r[0] for r in db.query("SELECT store_id FROM store ORDER BY store_id")], dtype=np.int64)
+    day = db.substr("r.rental_date", 1, 10)
+    rows = db.query(f"SELECT i.store_id, {day}, COUNT(*) FROM {RENTALS} WHERE r.rental_date >= ? "
+                    f"AND r.rental_date < ? GROUP BY i.store_id, {day}",
+                    (f"{date_of(first)} 00:00:00", f"{date_of(last + 1)} 00:00:00"))
+    daily = np.zeros((len(stores), max(0, last - first + 1)))
+    pos = {int(s): i for i, s in enumerate(stores)}
+    for store, d, n in rows:
+        daily[pos[int(store)], day_number(date_of(0).fromisoformat(str(d)[:10])) - first] = float(n)
+    shares = store_shares(cfg)
+    if shares is not None and len(shares) != len(stores):
+        shares = None  # stores added by hand: the configured shares no longer say who gets what
+    return Chain(db, cfg, first, last, stores, shares, daily, imported_ids(db, sim_state))
+
+
+# ---- the verdict -------------------------------------------------------------------------------
+
+def _verdict(name: str, desc: str, c: Chain, configured: str, value: np.ndarray, low: np.ndarray,
+             high: np.ndarray, fmt, judged: np.ndarray | None = None, tolerance: str = "",
+             expected: float | None = None) -> Result:
+    """Pass when every judged store's `value` lies within [low, high]; the measured text gives the
+    range over the stores and names the stores furthest out (relative to their own tolerance)."""
+    judged = np.ones(len(value), bool) if judged is None else judged
+    if not judged.any():
+        return Result(name, desc, configured, f"no store with enough data (needs {MIN_N})", status="skip")
+    low = np.where(np.isfinite(low), np.maximum(low, 0.0), low)  # every measure is a share or a ratio
+    # how far out each store is, as a share of its way to the limit: from the expected value, from 0
+    # to an upper limit alone, from 1 (a share's most) to a lower limit alone
+    ref = np.where(np.isfinite(high), 0.0, 1.0) if expected is None else np.full(len(value), expected)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(value > ref, (value - ref) / (high - ref), (ref - value) / (ref - low))
+    score = np.where(judged, np.nan_to_num(score, nan=np.inf), -np.inf)
+    out = np.flatnonzero(judged & ((value < low) | (value > high)))
+    idx = np.flatnonzero(judged)
+    lo_i, hi_i = idx[np.argmin(value[idx])], idx[np.argmax(value[idx])]
+    name_of = lambda i: f"store {c.stores[i]} {fmt(value[i])} (allowed {_bounds(low[i], high[i], fmt)})"  # noqa: E731
+    measured = (f"{fmt(value[lo_i])} (store {c.stores[lo_i]}) to {fmt(value[hi_i])} (store {c.stores[hi_i]}) "
+                f"over {len(idx)} stores")
+    if len(out):
+        worst = out[np.argsort(-score[out], kind="stable")][:EXAMPLES]
+        measured += f"; {len(out)} outside: " + ", ".join(name_of(i) for i in worst)
+    else:
+        measured += f"; nearest its limit: {name_of(int(np.argmax(score)))}"
+    skipped = len(value) - len(idx)
+    if skipped:
+        measured += f"; {skipped} store(s) with too little data not judged"
+    details = [{"store": int(c.stores[i]), "measured": round(float(value[i]), 5), "low": _num(low[i]),
+                "high": _num(high[i]), "status": _status(bool(low[i] <= value[i] <= high[i]))} for i in idx]
+    return Result(name, desc, configured, measured, tolerance or "each store within its own bounds",
+                  _status(not len(out)), details)
+
+
+def _bounds(lo: float, hi: float, fmt) -> str:
+    if not np.isfinite(lo):
+        return f"<= {fmt(hi)}"
+    if not np.isfinite(hi):
+        return f">= {fmt(lo)}"
+    return f"{fmt(lo)}..{fmt(hi)}"
+
+
+def _num(x: float) -> float | None:
+    return round(float(x), 5) if np.isfinite(x) else None
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f} %"
+
+
+def _binomial(p: np.ndarray | float, n: np.ndarray, floor: float) -> np.ndarray:
+    """The chain checks' tolerance of a share: 4 sd of binomial noise or `floor`, whichever is larger."""
+    p = np.broadcast_to(np.asarray(p, float), n.shape)
+    return np.maximum(Z * np.sqrt(np.maximum(p * (1 - p), 1e-6) / np.maximum(n, 1)), floor)
+
+
+def _shares_off(name: str, desc: str, c: Chain) -> Result | None:
+    if c.shares is None:
+        return Result(name, desc, status="skip", measured="the stores share one simulation (not a sharded chain): "
+                      "the chain-level checks cover them")
+    if not c.daily.shape[1]:
+        return Result(name, desc, status="skip", measured="no simulated days yet")
+    return None
+
+
+# ---- demand: each store against its share of the configured demand (sharded chains) -------------
+
+def _expected(c: Chain) -> tuple[np.ndarray, float, float, float]:
+    """The chain's expected demand per day without a spike, the spikes' mean, probability and size."""
+    from ..sim.demand import Demand
+    d = c.cfg.demand
+    model = Demand.build(d, c.cfg.seasonality, day_number(c.cfg.simulation.start_date))
+    lam = np.array([model.expected(day) for day in range(c.first, c.last + 1)])
+    return lam, 1 + d.spike_probability * (d.spike_multiplier - 1), d.spike_probability, d.spike_multiplier
+
+
+def _spread(lam: np.ndarray, mean: float, p: float, m: float) -> np.ndarray:
+    """Variance of one store's rentals on days expected at `lam` (no spike): Poisson and its spikes."""
+    return lam * mean + lam ** 2 * (m - 1) ** 2 * p * (1 - p)
+
+
+def volume(c: Chain) -> Result:
+    desc = (f"rentals per store against its share of the configured demand (spike days included; up to "
+            f"{_pct(LOST_DEMAND_SHARE)} of it may be lost to empty shelves)")
+    if off := _shares_off("store_volume", desc, c):
+        return off
+    lam, mean, p, m = _expected(c)
+    lam_s = c.shares[:, None] * lam[None, :]
+    exp = lam_s.sum(axis=1) * mean
+    tol = np.maximum(Z * np.sqrt(_spread(lam_s, mean, p, m).sum(axis=1)), 0.01 * exp)
+    value, low = c.daily.sum(axis=1) / exp, (exp * (1 - LOST_DEMAND_SHARE) - tol) / exp
+    return _verdict("store_volume", desc, c, f"{exp.min():,.0f} to {exp.max():,.0f} a store (store sizes "
+                    f"sigma {c.cfg.catalog.store_size_sigma:g})", value, low, (exp + tol) / exp, lambda x: f"x{x:.3f}",
+                    None, f"4 sd (Poisson and spike days) or 1 %, less {_pct(LOST_DEMAND_SHARE)} lost demand (as "
+                    "rentals / expected)", 1.0)
+
+
+def weekend_share(c: Chain) -> Result:
+    desc = "share of a store's rentals on Fri-Sun against the configured weekday profile (with its shift)"
+    if off := _shares_off("store_weekend_share", desc, c):
+        return off
+    lam, mean, p, m = _expected(c)
+    wkend = np.isin(np.array([weekday(d) for d in range(c.first, c.last + 1)]), WEEKEND)
+    e = float(lam[wkend].sum() / lam.sum())
+    lam_s = c.shares[:, None] * lam[None, :]
+    var = _spread(lam_s, mean, p, m)
+    total = lam_s.sum(axis=1) * mean
+    sd = np.sqrt((1 - e) ** 2 * var[:, wkend].sum(axis=1) + e ** 2 * var[:, ~wkend].sum(axis=1)) / total
+    tol = np.maximum(Z * sd, 0.005)
+    n = c.daily.sum(axis=1)
+    value = c.daily[:, wkend].sum(axis=1) / np.maximum(n, 1)
+    return _verdict("store_weekend_share", desc, c, _pct(e), value, e - tol, e + tol, _pct, n >= MIN_N,
+                    "4 sd (Poisson and spike days) or 0.5 pts", e)
+
+
+def spikes(c: Chain) -> list[Result]:
+    """Each store draws its own spike days: recognised in its rentals as in the chain-level check
+    (above the midpoint between a normal and a spike day's expectation, days with 5+ expected)."""
+    desc_f = "share of a store's days that are spike days (its own: recognised in its rentals)"
+    desc_s = "a store's rentals on its spike days / its expected demand"
+    off = _shares_off("store_spikes", desc_f, c)
+    d = c.cfg.demand
+    if off is None and d.spike_multiplier < 1.5:
+        off = Result("store_spikes", desc_f, status="skip", measured="spike multiplier below 1.5")
+    if off:
+        return [off, Result("store_spike_size", desc_s, status="skip", measured=off.measured)]
+    lam, _, p, m = _expected(c)
+    lam_s = c.shares[:, None] * lam[None, :]
+    eligible = lam_s >= 5
+    spike = eligible & (c.daily > lam_s * (1 + m) / 2)
+    n, k = eligible.sum(axis=1), spike.sum(axis=1)
+    tol = _binomial(p, n, 0.01)
+    freq = _verdict("store_spikes", desc_f, c, _pct(p), k / np.maximum(n, 1), p - tol, p + tol, _pct, n >= 50,
+                    "4 sd (binomial) or 1 pt, stores with 50+ days of 5+ expected rentals", p)
+    ratio = np.where(spike, c.daily / np.where(lam_s > 0, lam_s, 1), np.nan)
+    size = np.array([np.nanmean(r) if k_ else 0.0 for r, k_ in zip(ratio, k)])
+    sd = np.array([np.nanstd(r, ddof=1) if k_ > 1 else 0.0 for r, k_ in zip(ratio, k)])
+    tol_s = np.maximum(Z * sd / np.sqrt(np.maximum(k, 1)), 0.1 * m)
+    return [freq, _verdict("store_spike_size", desc_s, c, f"x{m:g}", size, m - tol_s, m + tol_s,
+                           lambda x: f"x{x:.2f}", k >= 3, "4 sd or 10 %, stores with 3+ spike days", m)]
+
+
+# ---- returns -----------------------------------------------------------------------------------
+
+def returns(c: Chain) -> list[Result]:
+    desc_l = "share of a store's returned rentals that came back after their due day"
+    desc_x = "share of a store's rentals never returned (copy retired, replacement charged)"
+    r = c.cfg.returns
+    longest = _max_duration(c.db)
+    late_cut, lost_cut = c.last - longest - r.latest_late_days - 1, c.last - longest - r.lost_grace_days - 1
+    if late_cut <= c.first or lost_cut <= c.first:
+        why = "period too short"
+        return [Result("store_late_share", desc_l, status="skip", measured=why),
+                Result("store_lost_share", desc_x, status="skip", measured=why)]
+    days = c.db.days_between("r.return_date", "r.rental_date")
+    returned = "r.return_date IS NOT NULL AND r.rental_date < ?"
+    a = c.by_store(c.db.query(f"""
+        SELECT i.store_id, SUM(CASE WHEN {returned} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN {returned} AND {days} > f.rental_duration THEN 1 ELSE 0 END),
+               SUM(CASE WHEN r.rental_date < ? THEN 1 ELSE 0 END),
+               SUM(CASE WHEN r.rental_date < ? AND r.return_date IS NULL AND i.retired_at IS NOT NULL THEN 1 ELSE 0 END)
+        FROM {RENTALS} JOIN film f ON f.film_id = i.film_id
+        WHERE r.rental_date >= ? GROUP BY i.store_id""",
+        (f"{date_of(late_cut)} 00:00:00",) * 2 + (f"{date_of(lost_cut)} 00:00:00",) * 2 + (c.since,)), 4)
+    n_ret, late, n_all, lost = a.T
+    p_late = r.late_share / (1 - r.lost_share) if r.lost_share < 1 else 0.0
+    tol_l = _binomial(p_late, n_ret, 0.01)
+    tol_x = _binomial(r.lost_share, n_all, 0.002)
+    return [_verdict("store_late_share", desc_l, c, _pct(p_late), late / np.maximum(n_ret, 1), p_late - tol_l,
+                     p_late + tol_l, _pct, n_ret >= MIN_N, "4 sd (binomial) or 1 pt, as the chain's late_share",
+                     p_late),
+            _verdict("store_lost_share", desc_x, c, f"{r.lost_share * 100:.2f} %", lost / np.maximum(n_all, 1),
+                     r.lost_share - tol_x, r.lost_share + tol_x, lambda x: f"{x * 100:.2f} %", n_all >= MIN_N,
+                     "4 sd (binomial) or 0.2 pts, as the chain's lost_share", r.lost_share)]
+
+
+def utilisation(c: Chain) -> Result:
+    """Copy-time out on rental over copy-time in stock, within the simulated days."""
+    desc = ("copies out on rental / copies in stock, per store over the simulated days (stores buy to keep "
+            "their films' utilisation below target_utilisation)")
+    ep, end = c.db.epoch_seconds, f"'{c.end}'"
+    start = f"(CASE WHEN created_at < '{c.since}' THEN '{c.since}' ELSE created_at END)"
+    out = c.by_store(c.db.query(
+        f"SELECT i.store_id, SUM({ep(f'COALESCE(r.return_date, i.retired_at, {end})')} - {ep('r.rental_date')}) "
+        f"FROM {RENTALS} WHERE r.rental_date >= ? GROUP BY i.store_id", (c.since,)), 1)[:, 0]
+    live = c.by_store(c.db.query(
+        f"SELECT store_id, SUM({ep(f'COALESCE(retired_at, {end})')} - {ep(start)}) FROM inventory "
+        "WHERE created_at < ? AND (retired_at IS NULL OR retired_at > ?) GROUP BY store_id", (c.end, c.since)), 1)[:, 0]
+    target = c.cfg.inventory_schedule.target_utilisation
+    value = out / np.maximum(live, 1)
+    return _verdict("store_utilisation", desc, c, f"at most {_pct(target)}", value, np.full(len(value), -np.inf),
+                    np.full(len(value), target), _pct, live > 0, f"<= {_pct(target)} (target_utilisation)")
+
+
+# ---- what customers do -------------------------------------------------------------------------
+
+def new_releases(c: Chain) -> Result:
+    """As the chain's new_release_share: a film released during the simulation (above the initial
+    catalogue, first copy anywhere in the chain on or after the first day) less than NEW_DAYS old."""
+    desc = (f"share of a store's rentals that are new releases (first copy less than {NEW_DAYS} days before), "
+            f"rentals {NEW_DAYS}+ days after the start")
+    if c.cfg.film_releases.films_per_month <= 0:
+        return Result("store_new_release_share", desc, status="skip", measured="film releases are off")
+    ep = c.db.epoch_seconds
+    initial = c.imported.get("film", 0) if c.imported else c.cfg.catalog.films
+    a = c.by_store(c.db.query(f"""
+        SELECT i.store_id, COUNT(*), SUM(CASE WHEN i.film_id > ? AND fr.t >= ? AND {ep('r.rental_date')} - fr.t < ?
+                                          THEN 1 ELSE 0 END)
+        FROM {RENTALS} JOIN (SELECT film_id, MIN({ep('created_at')}) AS t FROM inventory GROUP BY film_id) fr
+          ON fr.film_id = i.film_id
+        WHERE r.rental_date >= ? AND r.rental_id > ? GROUP BY i.store_id""",
+        (initial, c.first * DAY, NEW_DAYS * DAY, f"{date_of(c.first + NEW_DAYS)} 00:00:00",
+         c.imported.get("rental", 0))), 2)
+    n, new = a.T
+    return _verdict("store_new_release_share", desc, c, f"at least {_pct(NEW_RELEASE_SHARE)}", new / np.maximum(n, 1),
+                    np.full(len(n), NEW_RELEASE_SHARE), np.full(len(n), np.inf), _pct, n >= MIN_N,
+                    f">= {_pct(NEW_RELEASE_SHARE)}, as the chain's new_release_share")
+
+
+def baskets(c: Chain) -> Result:
+    """A rental shares a visit when the customer's previous or next rental is within VISIT_GAP seconds
+    (LAG/LEAD over the customer's rentals: one sort, no self-join)."""
+    desc = (f"share of a store's rentals that share a visit with another rental of the same customer "
+            f"(within {VISIT_GAP // 60} minutes of each other)")
+    ep = c.db.epoch_seconds
+    w = "OVER (PARTITION BY r.customer_id ORDER BY r.rental_date, r.rental_id)"
+    a = c.by_store(c.db.query(f"""
+        SELECT store_id, COUNT(*), SUM(CASE WHEN t - prev <= ? OR nxt - t <= ? THEN 1 ELSE 0 END)
+        FROM (SELECT i.store_id, {ep('r.rental_date')} AS t, LAG({ep('r.rental_date')}) {w} AS prev,
+                     LEAD({ep('r.rental_date')}) {w} AS nxt
+              FROM {RENTALS} WHERE r.rental_date >= ? AND r.rental_id > ?) v
+        GROUP BY store_id""", (VISIT_GAP, VISIT_GAP, c.since, c.imported.get("rental", 0))), 2)
+    n, shared = a.T
+    return _verdict("store_baskets", desc, c, f"at least {_pct(BASKET_SHARE)}", shared / np.maximum(n, 1),
+                    np.full(len(n), BASKET_SHARE), np.full(len(n), np.inf), _pct, n >= MIN_N,
+                    f">= {_pct(BASKET_SHARE)}, as the chain's visits")
+
+
+def repeats(c: Chain) -> Result:
+    desc = "share of a store's rentals of a film the same customer rented before"
+    a = c.by_store(c.db.query(f"""
+        SELECT store_id, SUM(n), SUM(n - 1)
+        FROM (SELECT r.customer_id, i.film_id, MIN(i.store_id) AS store_id, COUNT(*) AS n
+              FROM {RENTALS} WHERE r.rental_date >= ? AND r.rental_id > ? GROUP BY r.customer_id, i.film_id) v
+        GROUP BY store_id""", (c.since, c.imported.get("rental", 0))), 2)
+    n, again = a.T
+    return _verdict("store_repeat_rentals", desc, c, f"at most {_pct(REPEAT_SHARE)}", again / np.maximum(n, 1),
+                    np.full(len(n), -np.inf), np.full(len(n), REPEAT_SHARE), _pct, n >= MIN_N,
+                    f"<= {_pct(REPEAT_SHARE)}, as the chain's repeat_rentals")
+
+
+def one_time_renters(c: Chain) -> Result:
+    desc = (f"share of a store's renters who rented exactly once (customers the simulation made, signed up "
+            f"{ONE_TIME_AGE_DAYS}+ days before the end)")
+    a = c.by_store(c.db.query("""
+        SELECT cu.store_id, SUM(CASE WHEN x.n = 1 THEN 1 ELSE 0 END), COUNT(*)
+        FROM customer cu JOIN (SELECT customer_id, COUNT(*) AS n FROM rental GROUP BY customer_id) x
+          ON x.customer_id = cu.customer_id
+        WHERE cu.customer_id > ? AND cu.create_date <= ? GROUP BY cu.store_id""",
+        (c.imported.get("customer", 0), f"{date_of(c.last + 1 - ONE_TIME_AGE_DAYS)} 00:00:00")), 2)
+    once, renters = a.T
+    return _verdict("store_one_time_renters", desc, c, f"at most {_pct(ONE_TIME_SHARE)}", once / np.maximum(renters, 1),
+                    np.full(len(once), -np.inf), np.full(len(once), ONE_TIME_SHARE), _pct, renters >= MIN_N,
+                    f"<= {_pct(ONE_TIME_SHARE)}, as the chain's one_time_renters")
+
+
+def rentals_per_customer(c: Chain) -> Result:
+    """Every store runs the same customer model: its active customers rent as often as the chain's, within
+    CUSTOMER_RATE or 4 sd of the noise (the store's rentals Poisson, its active customers binomial)."""
+    desc = (f"rentals a week per active customer over the last {RECENT_WEEKS} weeks, per store against the "
+            "chain's (customers active at the end)")
+    days = min(RECENT_WEEKS * 7, c.daily.shape[1])
+    if days < 7:
+        return Result("store_rentals_per_customer", desc, status="skip", measured="needs a simulated week")
+    active = c.by_store(c.db.query("SELECT store_id, SUM(active) FROM customer GROUP BY store_id"), 1)[:, 0]
+    rentals = c.daily[:, -days:].sum(axis=1)
+    value = rentals / np.maximum(active, 1) / (days / 7)
+    chain = float(rentals.sum() / max(active.sum(), 1) / (days / 7))
+    rel = np.maximum(Z * np.sqrt(1 / np.maximum(rentals, 1) + 1 / np.maximum(active, 1)), CUSTOMER_RATE)
+    return _verdict("store_rentals_per_customer", desc, c, f"the chain's {chain:.2f}", value, chain * (1 - rel),
+                    chain * (1 + rel), lambda x: f"{x:.2f}", (active >= MIN_N / 10) & (rentals >= MIN_N),
+                    f"+-{CUSTOMER_RATE:.0%} or 4 sd of the chain's", chain)
+
+
+def report(db: Database, sim_state: dict) -> list[Result]:
+    stores = int(db.query("SELECT COUNT(*) FROM store")[0][0])
+    if stores <= 2 or sim_state["last_day"] < sim_state["start_date"]:
+        why = f"{stores} store(s): the chain-level checks are the stores' checks" if stores <= 2 else \
+            "no simulated days yet"
+        return [Result("stores", "realism store by store (chains of more than 2 stores)", status="skip", measured=why)]
+    c = load(db, sim_state)
+    return [volume(c), weekend_share(c), *spikes(c), *returns(c), utilisation(c), new_releases(c), baskets(c),
+            repeats(c), one_time_renters(c), rentals_per_customer(c)]
