@@ -85,7 +85,10 @@ def _build(name, url, cfg, reset, quiet, commit_days, exports, workers):
         total = sum(v for _, v in wall)
         cli.table([(k, f"{v:6.2f} s  {100 * v / max(total, 1e-9):5.1f} %") for k, v in wall]
                   + [("total", f"{total:6.2f} s"),
-                     ("database writes (alongside)", f"{timings.get('write', 0.0):6.2f} s")],
+                     ("database writes (alongside)", f"{timings.get('write', 0.0):6.2f} s")]
+                  + ([(f"stores simulated by {result.summary.workers} worker(s)",
+                       f"peak memory {result.summary.worker_peak_mb:,.0f} MB each at most")]
+                     if result.summary.workers else []),
                   "Where the time went:")
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
     python benchmarks/bench.py late                 # master 3 years: cost of late changes, change log, exports
     python benchmarks/bench.py etl                  # etl.py per simulated day on 1, 3, 5 and 10 years
     python benchmarks/bench.py sakila               # the real Sakila adopted: 8 weeks, then caught up 10 years
+    python benchmarks/bench.py scale                # a chain of 100 stores, ~10M rentals, 1 and 2 workers
     python benchmarks/bench.py all
 
 Each line reports wall seconds, peak memory of the process, rentals and rows written, and rates.
@@ -419,6 +420,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=5, help="etl: simulated days measured per source")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs/img/etl_cost.png",
                         help="etl: where to draw the chart (PNG)")
+    parser.add_argument("--scale-years", type=float, default=8.5, help="scale: years of the chain (8.5: ~10M rentals)")
+    parser.add_argument("--scale-stores", type=int, default=100, help="scale: stores in the chain")
+    parser.add_argument("--workers", default="1,2", help="scale: worker counts, comma-separated")
+    parser.add_argument("--no-lake", action="store_true", help="scale: skip the Parquet lake")
     args = parser.parse_args()
     engines = args.engines.split(",")
     unknown = set(engines) - {"sqlite", "mysql", "postgresql"}
@@ -426,7 +431,9 @@ def main() -> None:
         parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
     SERVERS.update(mysql=args.mysql, postgresql=args.postgresql)
     options = {"etl": {"years": tuple(int(y) for y in args.years.split(",")), "days": args.days,
-                       "chart": args.chart.resolve()}}
+                       "chart": args.chart.resolve()},
+               "scale": {"years": args.scale_years, "stores": args.scale_stores, "lake": not args.no_lake,
+                         "workers": tuple(int(k) for k in args.workers.split(","))}}
     try:
         import mysql.connector
         print(f"mysql-connector {mysql.connector.__version__}, C extension: {mysql.connector.HAVE_CEXT}")
@@ -529,8 +536,51 @@ def bench_sakila(engines: list[str], tmp: Path, mysql: str, repeat: int) -> None
         report("sakila --until reached", engine, sec, rss, note="nothing to do")
 
 
+#: What this kind of machine can load at most (rentals with their payments; ../shared/SPEC.md section 8).
+CEILING_RENTALS_S = 200_000
+
+
+def _peak_worker_mb(out: str) -> float | None:
+    """The peak memory of one worker, from master_simulation's 'Where the time went' table."""
+    for line in out.splitlines():
+        if "worker(s)" in line and "peak memory" in line:
+            return float(line.split("peak memory")[1].split("MB")[0].replace(",", ""))
+    return None
+
+
+def bench_scale(engines: list[str], tmp: Path, mysql: str, repeat: int, years: float = 8.5,
+                workers: tuple[int, ...] = (1, 2), stores: int = 100, lake: bool = True) -> None:
+    """A sharded chain (scenario chain-100, or --stores N of it) for `years` years: ~10M rentals at 100
+    stores and 8.5 years. Rentals/s against the machine's ceiling, with K workers; peak memory of the
+    run's own process and of its largest worker (bounded by the stores' working set, not by history)."""
+    weeks = str(round(52 * years))
+    targets = [(e, u) for e, u in urls(engines, "scale", tmp, mysql)]
+    if lake:
+        targets.append(("parquet", str(tmp / "scale_lake")))
+    for engine, url in targets:
+        for k in workers:
+            where = ["--lake", url] if engine == "parquet" else ["--db", url]
+            if engine == "parquet":
+                import shutil
+                shutil.rmtree(url, ignore_errors=True)
+            args = ["master_simulation.py", *where, "--scenario", "chain-100", "--stores", str(stores),
+                    "--weeks", weeks, "--workers", str(k), "--reset"]
+            sec, rss, out = run(args)
+            rentals = _lake_rentals(url) if engine == "parquet" else counts(url)[0]
+            worker = _peak_worker_mb(out)
+            note = f"{rentals / sec / CEILING_RENTALS_S:.0%} of the ceiling; worker peak " + \
+                (f"{worker:,.0f} MB" if worker is not None else "n/a")
+            report(f"scale {stores} stores {years:g}y K={k}", engine, sec, rss, rentals, rentals, note)
+
+
+def _lake_rentals(path: str) -> int:
+    import pyarrow.dataset as ds
+    return ds.dataset(f"{path}/rental", format="parquet", partitioning="hive").count_rows()
+
+
 BENCHES = {"generator": bench_generator, "master": bench_master, "incremental": bench_incremental,
-           "validate": bench_validate, "late": bench_late, "etl": bench_etl, "sakila": bench_sakila}
+           "validate": bench_validate, "late": bench_late, "etl": bench_etl, "sakila": bench_sakila,
+           "scale": bench_scale}
 
 if __name__ == "__main__":
     main()

@@ -55,6 +55,8 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=lambda: {"setup": 0.0, "simulate": 0.0, "write": 0.0})
     resumed_from: int | None = None  # the last day a resumed run found (generator.py, like master)
     already_done: bool = False  # the database was already where the run would have taken it
+    workers: int | None = None  # a sharded chain's: processes that simulated its stores
+    worker_peak_mb: float = 0.0  # and the largest peak memory of one of them
 
     def add(self, s: DayStats) -> None:
         if self.first_day is None:

@@ -135,3 +135,25 @@ def test_inventory_manager_refuses_a_chain_in_one_line(tmp_path):
     build(url, chain(4, 2), 1)
     result = CliRunner().invoke(inventory_manager.main, ["add", "--db", url, "--amount", "3"])
     assert result.exit_code == 2 and "sharded chain" in result.output
+
+
+def test_a_chain_killed_at_random_resumes_to_the_same_database(tmp_path):
+    """SIGKILL mid-run (the workers and the writer die with the run), then the same command again:
+    the database of one uninterrupted run."""
+    import json
+    import os
+    from helpers import kill_at_random, timed_run
+    cfg = chain(4, 16)
+    (tmp_path / "c.json").write_text(json.dumps(cfg.to_dict()))
+    args = ["python", "master_simulation.py", "--config", str(tmp_path / "c.json"), "--workers", "2", "-q",
+            "--commit-days", "7"]
+    took = timed_run(args + ["--db", f"sqlite:///{tmp_path}/ref.db"])
+    killed = [*args, "--db", f"sqlite:///{tmp_path}/k.db"]
+    kills = kill_at_random(killed, seed=5, tries=4, low=0.4 * took, high=0.9 * took)
+    assert kills >= 1
+    timed_run(killed)
+    with connect(f"sqlite:///{tmp_path}/k.db") as a, connect(f"sqlite:///{tmp_path}/ref.db") as b:
+        assert checksum(a) == checksum(b)
+    # no worker outlived its run (one would be left to init)
+    ps = os.popen("ps -eo ppid=,args=").read().splitlines()
+    assert not [line for line in ps if "dvdrental.chain.workers" in line and line.split()[0] == "1"]

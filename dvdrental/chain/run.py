@@ -53,5 +53,6 @@ def simulate_chain(db: Database, model: Model, snap: Snapshot, last_day: int, su
             summary.timings["simulate"] += clock() - t
             writer.submit(batch, day_text(ev.day), counters)
             t = clock()
+        summary.workers, summary.worker_peak_mb = shards.workers, shards.peak_mb
     summary.timings["write"] += writer.busy
     summary.timings["waiting for the database"] = summary.timings.get("waiting for the database", 0.0) + writer.waited

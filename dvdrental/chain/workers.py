@@ -10,6 +10,7 @@ merges and writes one batch, the workers already simulate the next.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -38,6 +39,7 @@ class Shards:
         self.procs: list[tuple[subprocess.Popen, Connection, Connection]] = []
         self.local: list[StoreSim] = []
         self.end: int | None = None
+        self.peak_mb = 0.0  # the largest peak memory of a worker so far
         cfg = Config.from_dict(cfg_dict)
         if self.workers == 1:
             self.local = [StoreSim(cfg, seed, s, self.stores, split_snapshot(snap, s)) for s in self.stores]
@@ -61,17 +63,16 @@ class Shards:
         assert self.end is not None
         if not self.procs:
             days = [sim.run(self.end) for sim in self.local]
-            counters: dict[str, int] = {}
-            for sim in self.local:
-                counters.update(sim.counters())
-            return days, {**counters, **_chain_counters(self.local[0])}
+            self.peak_mb = peak_mb()
+            return days, _counters(self.local)
         by_store: dict[int, list[DayEvents]] = {}
         counters = {}
         for _, _, results in self.procs:
             status, value = _receive(results)
             if status == "error":
                 raise StateError(f"a simulation worker failed: {value}")
-            days, cnt = value
+            days, cnt, mb = value
+            self.peak_mb = max(self.peak_mb, mb)
             by_store.update(days)
             counters.update(cnt)
         return [by_store[s] for s in self.stores], counters
@@ -104,8 +105,17 @@ class Shards:
         self.close()
 
 
-def _chain_counters(sim: StoreSim) -> dict[str, int]:
-    return {k: sim.state.counters[k] for k in ("film", "actor")}
+def _counters(sims: list[StoreSim]) -> dict[str, int]:
+    """The stores' next ids, and the chain's film and actor counters (every store has the same)."""
+    out = {k: sims[0].state.counters[k] for k in ("film", "actor")}
+    for sim in sims:
+        out.update(sim.counters())
+    return out
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _receive(results: Connection) -> tuple[str, Any]:
@@ -142,10 +152,7 @@ def _serve(parent: int, jobs: Connection, results: Connection) -> None:
         while True:
             last_day = jobs.recv()
             days = {sim.store: sim.run(last_day) for sim in sims}
-            counters: dict[str, int] = {}
-            for sim in sims:
-                counters.update(sim.counters())
-            results.send(("ok", (days, {**counters, **_chain_counters(sims[0])})))
+            results.send(("ok", (days, _counters(sims), peak_mb())))
     except (EOFError, OSError):  # the run stopped
         pass
     except BaseException as exc:  # noqa: BLE001 - reported to the run

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from ..config import Config, effective, stored
 from ..sim.calendar import DAY, date_of, day_number, weekday
@@ -29,10 +30,10 @@ from .shop import (BASKET_SHARE, LOST_DEMAND_SHARE, NEW_DAYS, NEW_RELEASE_SHARE,
 EXAMPLES = 5
 #: Weeks at the end over which rentals per active customer are counted.
 RECENT_WEEKS = 13
-#: A store's rentals per active customer within this share of the chain's (or 4 sd of its noise).
+#: A store's rentals per active customer within this share of the chain's (or `Chain.z` sd of its noise).
 CUSTOMER_RATE = 0.25
-#: Fewest rentals (or renters, for one-time renters) a store needs for a share to be judged.
-MIN_N = 100
+#: Fewest rentals a store needs for a share to be judged; renters, for one-time renters (the chain's own).
+MIN_N, MIN_RENTERS = 100, 30
 WEEKEND = (4, 5, 6)  # Fri, Sat, Sun
 
 
@@ -47,6 +48,12 @@ class Chain:
     shares: np.ndarray | None  # a sharded chain: each store's share of the configured demand
     daily: np.ndarray         # rentals per store (row) and simulated day (column)
     imported: dict
+
+    @property
+    def z(self) -> float:
+        """The chain checks' 4 sd, widened so that a healthy chain of any size has a store outside its
+        tolerance as rarely as a healthy shop fails a chain-level check (two-sided, Bonferroni)."""
+        return float(stats.norm.isf(stats.norm.sf(Z) / max(1, len(self.stores))))
 
     @property
     def since(self) -> str:
@@ -140,10 +147,10 @@ def _pct(x: float) -> str:
     return f"{x * 100:.1f} %"
 
 
-def _binomial(p: np.ndarray | float, n: np.ndarray, floor: float) -> np.ndarray:
-    """The chain checks' tolerance of a share: 4 sd of binomial noise or `floor`, whichever is larger."""
+def _binomial(c: Chain, p: np.ndarray | float, n: np.ndarray, floor: float) -> np.ndarray:
+    """The chain checks' tolerance of a share: `c.z` sd of binomial noise or `floor`, whichever is larger."""
     p = np.broadcast_to(np.asarray(p, float), n.shape)
-    return np.maximum(Z * np.sqrt(np.maximum(p * (1 - p), 1e-6) / np.maximum(n, 1)), floor)
+    return np.maximum(c.z * np.sqrt(np.maximum(p * (1 - p), 1e-6) / np.maximum(n, 1)), floor)
 
 
 def _shares_off(name: str, desc: str, c: Chain) -> Result | None:
@@ -179,12 +186,12 @@ def volume(c: Chain) -> Result:
     lam, mean, p, m = _expected(c)
     lam_s = c.shares[:, None] * lam[None, :]
     exp = lam_s.sum(axis=1) * mean
-    tol = np.maximum(Z * np.sqrt(_spread(lam_s, mean, p, m).sum(axis=1)), 0.01 * exp)
+    tol = np.maximum(c.z * np.sqrt(_spread(lam_s, mean, p, m).sum(axis=1)), 0.01 * exp)
     value, low = c.daily.sum(axis=1) / exp, (exp * (1 - LOST_DEMAND_SHARE) - tol) / exp
     return _verdict("store_volume", desc, c, f"{exp.min():,.0f} to {exp.max():,.0f} a store (store sizes "
                     f"sigma {c.cfg.catalog.store_size_sigma:g})", value, low, (exp + tol) / exp, lambda x: f"x{x:.3f}",
-                    None, f"4 sd (Poisson and spike days) or 1 %, less {_pct(LOST_DEMAND_SHARE)} lost demand (as "
-                    "rentals / expected)", 1.0)
+                    None, f"{c.z:.1f} sd (Poisson and spike days) or 1 %, less {_pct(LOST_DEMAND_SHARE)} lost "
+                    "demand (as rentals / expected)", 1.0)
 
 
 def weekend_share(c: Chain) -> Result:
@@ -198,11 +205,11 @@ def weekend_share(c: Chain) -> Result:
     var = _spread(lam_s, mean, p, m)
     total = lam_s.sum(axis=1) * mean
     sd = np.sqrt((1 - e) ** 2 * var[:, wkend].sum(axis=1) + e ** 2 * var[:, ~wkend].sum(axis=1)) / total
-    tol = np.maximum(Z * sd, 0.005)
+    tol = np.maximum(c.z * sd, 0.005)
     n = c.daily.sum(axis=1)
     value = c.daily[:, wkend].sum(axis=1) / np.maximum(n, 1)
     return _verdict("store_weekend_share", desc, c, _pct(e), value, e - tol, e + tol, _pct, n >= MIN_N,
-                    "4 sd (Poisson and spike days) or 0.5 pts", e)
+                    f"{c.z:.1f} sd (Poisson and spike days) or 0.5 pts", e)
 
 
 def spikes(c: Chain) -> list[Result]:
@@ -221,15 +228,15 @@ def spikes(c: Chain) -> list[Result]:
     eligible = lam_s >= 5
     spike = eligible & (c.daily > lam_s * (1 + m) / 2)
     n, k = eligible.sum(axis=1), spike.sum(axis=1)
-    tol = _binomial(p, n, 0.01)
+    tol = _binomial(c, p, n, 0.01)
     freq = _verdict("store_spikes", desc_f, c, _pct(p), k / np.maximum(n, 1), p - tol, p + tol, _pct, n >= 50,
-                    "4 sd (binomial) or 1 pt, stores with 50+ days of 5+ expected rentals", p)
+                    f"{c.z:.1f} sd (binomial) or 1 pt, stores with 50+ days of 5+ expected rentals", p)
     ratio = np.where(spike, c.daily / np.where(lam_s > 0, lam_s, 1), np.nan)
     size = np.array([np.nanmean(r) if k_ else 0.0 for r, k_ in zip(ratio, k)])
     sd = np.array([np.nanstd(r, ddof=1) if k_ > 1 else 0.0 for r, k_ in zip(ratio, k)])
-    tol_s = np.maximum(Z * sd / np.sqrt(np.maximum(k, 1)), 0.1 * m)
+    tol_s = np.maximum(c.z * sd / np.sqrt(np.maximum(k, 1)), 0.1 * m)
     return [freq, _verdict("store_spike_size", desc_s, c, f"x{m:g}", size, m - tol_s, m + tol_s,
-                           lambda x: f"x{x:.2f}", k >= 3, "4 sd or 10 %, stores with 3+ spike days", m)]
+                           lambda x: f"x{x:.2f}", k >= 3, f"{c.z:.1f} sd or 10 %, stores with 3+ spike days", m)]
 
 
 # ---- returns -----------------------------------------------------------------------------------
@@ -256,14 +263,14 @@ def returns(c: Chain) -> list[Result]:
         (f"{date_of(late_cut)} 00:00:00",) * 2 + (f"{date_of(lost_cut)} 00:00:00",) * 2 + (c.since,)), 4)
     n_ret, late, n_all, lost = a.T
     p_late = r.late_share / (1 - r.lost_share) if r.lost_share < 1 else 0.0
-    tol_l = _binomial(p_late, n_ret, 0.01)
-    tol_x = _binomial(r.lost_share, n_all, 0.002)
+    tol_l = _binomial(c, p_late, n_ret, 0.01)
+    tol_x = _binomial(c, r.lost_share, n_all, 0.002)
     return [_verdict("store_late_share", desc_l, c, _pct(p_late), late / np.maximum(n_ret, 1), p_late - tol_l,
-                     p_late + tol_l, _pct, n_ret >= MIN_N, "4 sd (binomial) or 1 pt, as the chain's late_share",
-                     p_late),
+                     p_late + tol_l, _pct, n_ret >= MIN_N,
+                     f"{c.z:.1f} sd (binomial) or 1 pt, as the chain's late_share", p_late),
             _verdict("store_lost_share", desc_x, c, f"{r.lost_share * 100:.2f} %", lost / np.maximum(n_all, 1),
                      r.lost_share - tol_x, r.lost_share + tol_x, lambda x: f"{x * 100:.2f} %", n_all >= MIN_N,
-                     "4 sd (binomial) or 0.2 pts, as the chain's lost_share", r.lost_share)]
+                     f"{c.z:.1f} sd (binomial) or 0.2 pts, as the chain's lost_share", r.lost_share)]
 
 
 def utilisation(c: Chain) -> Result:
@@ -352,13 +359,13 @@ def one_time_renters(c: Chain) -> Result:
         (c.imported.get("customer", 0), f"{date_of(c.last + 1 - ONE_TIME_AGE_DAYS)} 00:00:00")), 2)
     once, renters = a.T
     return _verdict("store_one_time_renters", desc, c, f"at most {_pct(ONE_TIME_SHARE)}", once / np.maximum(renters, 1),
-                    np.full(len(once), -np.inf), np.full(len(once), ONE_TIME_SHARE), _pct, renters >= MIN_N,
+                    np.full(len(once), -np.inf), np.full(len(once), ONE_TIME_SHARE), _pct, renters >= MIN_RENTERS,
                     f"<= {_pct(ONE_TIME_SHARE)}, as the chain's one_time_renters")
 
 
 def rentals_per_customer(c: Chain) -> Result:
     """Every store runs the same customer model: its active customers rent as often as the chain's, within
-    CUSTOMER_RATE or 4 sd of the noise (the store's rentals Poisson, its active customers binomial)."""
+    CUSTOMER_RATE or `c.z` sd of the noise (the store's rentals Poisson, its active customers binomial)."""
     desc = (f"rentals a week per active customer over the last {RECENT_WEEKS} weeks, per store against the "
             "chain's (customers active at the end)")
     days = min(RECENT_WEEKS * 7, c.daily.shape[1])
@@ -368,10 +375,10 @@ def rentals_per_customer(c: Chain) -> Result:
     rentals = c.daily[:, -days:].sum(axis=1)
     value = rentals / np.maximum(active, 1) / (days / 7)
     chain = float(rentals.sum() / max(active.sum(), 1) / (days / 7))
-    rel = np.maximum(Z * np.sqrt(1 / np.maximum(rentals, 1) + 1 / np.maximum(active, 1)), CUSTOMER_RATE)
+    rel = np.maximum(c.z * np.sqrt(1 / np.maximum(rentals, 1) + 1 / np.maximum(active, 1)), CUSTOMER_RATE)
     return _verdict("store_rentals_per_customer", desc, c, f"the chain's {chain:.2f}", value, chain * (1 - rel),
                     chain * (1 + rel), lambda x: f"{x:.2f}", (active >= MIN_N / 10) & (rentals >= MIN_N),
-                    f"+-{CUSTOMER_RATE:.0%} or 4 sd of the chain's", chain)
+                    f"+-{CUSTOMER_RATE:.0%} or {c.z:.1f} sd of the chain's", chain)
 
 
 def report(db: Database, sim_state: dict) -> list[Result]:

@@ -31,7 +31,7 @@ you trust, as you would a database.
 
 from .build import LakeResult, build_lake, continue_lake
 from .cluster import INLINE
-from .load import load_lake
+from .load import load_lake, read_lake
 from .snapshot import snapshot_of
 
-__all__ = ["INLINE", "LakeResult", "build_lake", "continue_lake", "load_lake", "snapshot_of"]
+__all__ = ["INLINE", "LakeResult", "build_lake", "continue_lake", "load_lake", "read_lake", "snapshot_of"]

@@ -28,11 +28,12 @@ from ..sim.changes import LOG_COUNTER
 from ..sim.events import DayStats
 from ..sim.ids import StoreIds, chain_counters
 from ..sim.state import Model, Snapshot
+from ..sim.stores import store_sizes
 from ..storage import connect
 from ..storage.base import undo_on_error
 from ..storage.rows import sim_state_row
 from ..storage.snapshot import read_snapshot
-from .cluster import runner
+from .cluster import default_workers, runner
 from .files import CHAIN, FORMAT, STAGING, STATE_DIR, VERSION, Lake, Run, new_run_id
 from .partitions import apply
 from .tables import LAKE_TABLES
@@ -76,10 +77,13 @@ def build_lake(cfg: Config, lake_url: str, *, weeks: int | None = None, schedule
             index: dict[str, dict] = {}
             for name in CHAIN_BASE:
                 table = LAKE_TABLES[name]
-                apply(run, table, None, {table.key_of(r): r for r in base.rows[name]}, {}, {}, index.setdefault(name, {}))
+                rows = {table.key_of(r): r for r in base.rows[name]}
+                apply(run, table, None, rows, {}, {}, index.setdefault(name, {}))
             stores = sorted(int(s) for s in snap.stores)
-            jobs = [StoreJob(lake.url, run.run_id, model.cfg.to_dict(), model.seed, stores, s, start, last,
-                             split_snapshot(snap, s), _store_base(base.rows, stores, s)) for s in stores]
+            cfg_dict = model.cfg.to_dict()
+            jobs = [StoreJob(lake.url, run.run_id, cfg_dict, model.seed, stores, s, start, last,
+                             split_snapshot(snap, s), _store_base(base.rows, stores, s))
+                    for s in _biggest_first(model, stores)]
             doc = {"format": FORMAT, "version": VERSION, "generation": 0, "seed": model.seed, "start_day": start,
                    "origin": "generator", "config": cfg.simulation_dict(), "stores": stores, "index": index,
                    "counters": dict(snap.counters)}
@@ -102,8 +106,9 @@ def continue_lake(lake_url: str, span: Span = Span(weeks=1), *, scheduler: str |
         model = build_model(Config.from_dict(doc["config"]), doc["seed"])
         run = Run(lake, new_run_id())
         with undo_on_error(run.discard):
-            jobs = [StoreJob(lake.url, run.run_id, model.cfg.to_dict(), model.seed, doc["stores"], s, after + 1, last)
-                    for s in doc["stores"]]
+            cfg_dict = model.cfg.to_dict()
+            jobs = [StoreJob(lake.url, run.run_id, cfg_dict, model.seed, doc["stores"], s, after + 1, last)
+                    for s in _biggest_first(model, doc["stores"])]
             return _run(run, doc, jobs, last, scheduler, workers, on_store, doc["generation"], t)
 
 
@@ -120,8 +125,8 @@ def _run(run: Run, doc: dict, jobs: list[StoreJob], last: int, scheduler: str | 
         if on_store is not None:
             on_store(result.store, len(done), len(jobs))
 
-    with runner(scheduler, workers) as run_all:
-        results = run_all(run_store, jobs, finished)
+    with runner(scheduler, min(workers or default_workers(), len(jobs))) as run_all:
+        results = sorted(run_all(run_store, jobs, finished), key=lambda r: doc["stores"].index(r.store))
     summary.timings["simulate"] = time.perf_counter() - t
     t = time.perf_counter()
     for r in results:
@@ -177,6 +182,12 @@ def _chain_rows(run: Run, first: StoreResult, days: list[DayStats], index: dict[
     rows = {st.day: (st.day, int(Decimal(f"{st.expected:.2f}") * 100), st.demand, st.rentals, st.lost_demand,
                      st.returns, st.new_customers, st.churned, st.reactivated, int(st.spike)) for st in days}
     apply(run, LAKE_TABLES["sim_day"], None, rows, {}, {}, index.setdefault("sim_day", {}))
+
+
+def _biggest_first(model: Model, stores: list[int]) -> list[int]:
+    """The stores, busiest first: the last tasks to start are short ones, so workers finish together."""
+    sizes = store_sizes(model.seed, len(stores), model.cfg.catalog.store_size_sigma)
+    return [s for _, s in sorted(zip((-sizes).tolist(), stores))]
 
 
 def _base(cfg: Config, model: Model) -> tuple:

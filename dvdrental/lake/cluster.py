@@ -11,15 +11,13 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import ConfigError, DvdRentalError, StateError
 
 INLINE = "inline"
-J = TypeVar("J")
-R = TypeVar("R")
-#: Runs `fn` on every job and returns the results in job order; `done(result)` as each one finishes.
-Runner = Callable[[Callable[[J], R], Sequence[J], Callable[[R], None]], list[R]]
+#: run(fn, jobs, done): `fn` of every job, the results in job order; `done(result)` as each one finishes.
+Runner = Callable[[Callable[[Any], Any], Sequence[Any], Callable[[Any], None]], list]
 
 
 def default_workers() -> int:
@@ -49,28 +47,37 @@ def runner(scheduler: str | None, workers: int | None) -> Iterator[Runner]:
         yield _on(client)
 
 
-def _inline(fn: Callable[[J], R], jobs: Sequence[J], done: Callable[[R], None]) -> list[R]:
+@contextmanager
+def _task_errors() -> Iterator[None]:
+    """A task's error (or a lost worker) as one StateError; the run keeps nothing of itself."""
+    try:
+        yield
+    except DvdRentalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a task raised
+        raise StateError(f"a lake task failed: {type(exc).__name__}: {exc}",
+                         hint="nothing of this run was kept; the lake is as it was before it") from exc
+
+
+def _inline(fn: Callable[[Any], Any], jobs: Sequence[Any], done: Callable[[Any], None]) -> list:
     out = []
-    for job in jobs:
-        out.append(fn(job))
-        done(out[-1])
+    with _task_errors():
+        for job in jobs:
+            out.append(fn(job))
+            done(out[-1])
     return out
 
 
-def _on(client) -> Runner:
+def _on(client: Any) -> Runner:
     from distributed import as_completed
 
-    def run(fn: Callable[[J], R], jobs: Sequence[J], done: Callable[[R], None]) -> list[R]:
+    def run(fn: Callable[[Any], Any], jobs: Sequence[Any], done: Callable[[Any], None]) -> list:
         futures = client.map(fn, list(jobs), pure=False)
         try:
-            for future in as_completed(futures):
-                done(future.result())
-            return [f.result() for f in futures]
-        except DvdRentalError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a worker's error, or a worker lost
-            raise StateError(f"a lake task failed: {type(exc).__name__}: {exc}",
-                             hint="nothing of this run was kept; the lake is as it was before it") from None
+            with _task_errors():
+                for future in as_completed(futures):
+                    done(future.result())
+                return [f.result() for f in futures]
         finally:
             client.cancel(futures)
 

@@ -24,7 +24,7 @@ def load_lake(lake_url: str, db: Database, reset: bool = False) -> dict[str, int
     """Load the lake at `lake_url` into the empty database `db` (`reset`: drop what it holds first);
     returns the rows loaded per table."""
     lake = Lake(lake_url)
-    lake.chain()  # refuses a missing or foreign lake; finishes a committed run
+    lake.chain()
     counts: dict[str, int] = {}
     with db.lock():
         if not db.is_empty():
@@ -44,6 +44,12 @@ def load_lake(lake_url: str, db: Database, reset: bool = False) -> dict[str, int
                             db.insert(Insert(name, t.column_names, rows))
                             counts[name] += len(rows)
     return counts
+
+
+def read_lake(lake_url: str) -> dict:
+    """A lake's chain.json (seed, config, last day, counters, stores), once any committed run is finished;
+    refuses a missing or foreign lake (before a command opens, and perhaps creates, a database)."""
+    return Lake(lake_url).chain()
 
 
 def files(lake: Lake, table: str) -> list[str]:

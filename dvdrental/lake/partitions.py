@@ -15,6 +15,7 @@ from ..errors import StateError
 from .files import Run
 from .tables import LakeTable
 
+DAMAGED = "restore the lake from a copy, or build it anew"
 #: segment -> [lowest key, highest key, rows] (keys None for tables with a composite key)
 Index = dict[str, list]
 
@@ -31,7 +32,9 @@ def apply(run: Run, t: LakeTable, store: int | None, inserts: dict, updates: dic
     def load(seg: str) -> dict[Any, list]:
         if seg not in loaded:
             table = run.read(t.rel(seg)) if seg in index else None
-            loaded[seg] = {} if table is None else {t.key_of(r): r for r in t.raw_rows(table)}
+            if table is None and seg in index:
+                raise StateError(f"lake {run.lake.url} has lost {t.rel(seg)}: the lake is damaged", hint=DAMAGED)
+            loaded[seg] = {} if table is None else {t.key_of(r): r for r in t.raw_rows(table.cast(t.schema))}
         return loaded[seg]
 
     ranges = sorted(index.items())
@@ -68,5 +71,4 @@ def _find(t: LakeTable, ranges: list[tuple[str, list]], load: Callable[[str], di
     for seg, (lo, hi, _) in ranges:
         if (lo is None or lo <= key <= hi) and key in load(seg):
             return seg
-    raise StateError(f"lake table {t.name} has no row {key} to change: the lake is damaged",
-                     hint="restore the lake from a copy, or build it anew")
+    raise StateError(f"lake table {t.name} has no row {key} to change: the lake is damaged", hint=DAMAGED)

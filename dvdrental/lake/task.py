@@ -22,7 +22,7 @@ from ..sim.events import DayEvents, DayStats
 from ..sim.state import Snapshot
 from ..storage.rows import Batch
 from .files import FORMAT, VERSION, Lake, Run, store_state
-from .partitions import Index, apply
+from .partitions import DAMAGED, Index, apply
 from .snapshot import snapshot_of
 from .tables import LAKE_TABLES
 
@@ -74,7 +74,7 @@ def run_store(job: StoreJob) -> StoreResult:
         snap, index = job.snapshot, {}
     if snap.last_day != job.first_day - 1:
         raise StateError(f"lake {job.url}: store {job.store} is at day {snap.last_day}, the chain at "
-                         f"{job.first_day - 1}: the lake is damaged", hint="restore it from a copy, or build it anew")
+                         f"{job.first_day - 1}: the lake is damaged", hint=DAMAGED)
     sim = StoreSim(Config.from_dict(job.cfg), job.seed, job.store, job.stores, snap)
     first = job.store == job.stores[0]
     chain = Batch(log=False) if first else None
