@@ -5,6 +5,8 @@ import dvdrental.startup  # noqa: F401 - first of all: Ctrl-C while starting up 
 
 import datetime as dt
 
+import time
+
 import click
 
 from dvdrental import cli
@@ -31,8 +33,9 @@ def _until(value: str | None) -> dt.date | None:
 @click.option("--until", "until", metavar="DATE|today", help="Catch up to this date (inclusive).")
 @click.option("--yes", is_flag=True, help="Adopt a standard Sakila or Pagila database (drops its date triggers, "
                                           "widens ids, ...); without it the changes are only listed.")
+@cli.lake_options
 @cli.simulation_options
-def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes, export_dir, workers):
+def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes, export_dir, workers, lake, scheduler):
     """Add WEEKS weeks (default 1) of rentals, returns, payments and customer churn after the last
     simulated day. Runs of up to four weeks commit each day on its own, longer catch-ups 28 days at a
     time: a run that is interrupted resumes where it stopped, and any split of a period gives exactly
@@ -48,6 +51,19 @@ def main(weeks, db_url, config_path, seed, quiet, days, until, yes, late_changes
         raise click.UsageError(f"give only one of WEEKS, --days and --until (got {', '.join(given)})")
     with cli.errors(run=True):
         span = Span(weeks=weeks, days=days, until=_until(until))
+        if lake is not None or scheduler is not None:
+            cli.lake_run(lake, scheduler, db_url, export_dir, None, config_path=config_path, seed=seed,
+                         late_changes=late_changes)
+            from dvdrental.lake import continue_lake
+            t = time.perf_counter()
+            with cli.store_progress(quiet) as bar:
+                result = continue_lake(lake, span, scheduler=scheduler, workers=workers, on_store=bar.on_store)
+            if result.summary.already_done:
+                click.echo(f"{lake} is already simulated to {date_of(result.last_day)} (--until {span.until}): "
+                           "nothing to do")
+            else:
+                cli.lake_summary(result, f"Updated the lake {lake}", quiet, time.perf_counter() - t)
+            return
         override = cli.load(config_path) if config_path else None
         base = override or cli.load(None)
         exports = cli.export_dir(base, export_dir)

@@ -30,9 +30,10 @@ from dvdrental.storage import connect, parse_url
 @click.option("--commit-days", type=click.IntRange(1, 366), default=COMMIT_DAYS, show_default=True,
               help="Whole days per transaction (each with sim_state); 1 commits every day.")
 @cli.stores_option
+@cli.lake_options
 @cli.simulation_options
 def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, databases, reset, commit_days,
-         late_changes, export_dir, workers, stores):
+         late_changes, export_dir, workers, stores, lake, scheduler):
     """Build years of history: generator, then day after day of rentals, returns, payments, customers
     coming and going, film releases, scheduled stock and seasons, for --weeks weeks.
 
@@ -46,6 +47,14 @@ def main(db_url, config_path, seed, quiet, weeks, start_date, level, scenario, d
         if stores is not None:
             cfg = cfg.with_stores(stores)
         cfg.check_weeks(cfg.simulation.weeks)
+        if lake is not None or scheduler is not None:
+            cli.lake_run(lake, scheduler, db_url, export_dir, databases)
+            from dvdrental.lake import build_lake
+            t = time.perf_counter()
+            with cli.store_progress(quiet) as bar:
+                result = build_lake(cfg, lake, scheduler=scheduler, workers=workers, reset=reset, on_store=bar.on_store)
+            cli.lake_summary(result, f"Built the lake {lake} (seed {cfg.simulation.seed})", quiet, time.perf_counter() - t)
+            return
         names = cli.database_names(databases) if databases is not None else None
         exports = cli.export_dir(cfg, export_dir)
         if exports is not None:

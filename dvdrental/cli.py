@@ -154,6 +154,67 @@ def stores_option(func: Callable) -> Callable:
                              "simulated on its own, with its share of the config's demand and customers.")(func)
 
 
+def lake_options(func: Callable) -> Callable:
+    """--lake URL and --scheduler ADDRESS: a sharded chain as a Parquet lake, its stores run by Dask."""
+    func = click.option("--scheduler", metavar="ADDRESS",
+                        help="With --lake: the Dask scheduler whose workers run the stores (tcp://host:8786). "
+                             "Default: a local cluster of --workers processes.")(func)
+    func = click.option("--lake", metavar="URL",
+                        help="A sharded chain's Parquet lake (a folder, file://, s3://, ...) instead of a database: "
+                             "tables partitioned by table/store/month, plus the state to continue it.")(func)
+    return func
+
+
+def lake_run(lake: str | None, scheduler: str | None, db_url: str | None, export_dir: str | None,
+             databases: str | None, **others: Any) -> None:
+    """Refuse what a lake run cannot take, before anything starts."""
+    if lake is None:
+        raise click.UsageError("--scheduler runs a lake's stores: give --lake URL too")
+    clash = [flag for flag, v in (("--db", db_url), ("--export-dir", export_dir), ("--databases", databases),
+                                  ("--config", others.get("config_path")), ("--seed", others.get("seed")),
+                                  ("--late-changes/--no-late-changes", others.get("late_changes")))
+             if v is not None]
+    if clash:
+        raise click.UsageError(f"{clash[0]} does not go with --lake (a lake keeps its own settings, no database "
+                               "and no export folders)")
+
+
+class StoreProgress:
+    """A bar of stores done (a lake's stores finish one by one, each with all its days)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+
+    def on_store(self, store: int, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Stores", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@contextmanager
+def store_progress(quiet: bool) -> Iterator[StoreProgress]:
+    bar = StoreProgress(quiet)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def lake_summary(result: Any, head: str, quiet: bool, seconds: float) -> None:
+    if not quiet:
+        table(result.summary.rows() + [("seconds", f"{seconds:.2f}"),
+                                       ("peak memory of a worker", f"{result.peak_rss_mb:,.0f} MB")], f"{head}:")
+
+
 def export_dir(cfg: Config, flag: str | None) -> Path | None:
     """--export-dir, else the config's exports.dir; relative paths resolve against the project root."""
     chosen = flag or cfg.exports.dir

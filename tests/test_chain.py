@@ -37,10 +37,15 @@ def build(url: str, cfg: Config, workers: int) -> str:
 
 
 @pytest.mark.slow
-def test_a_20_store_year_is_the_same_for_1_2_and_4_workers(tmp_path):
-    cfg = chain(20, 52, weekly_per_store=12.0)
+def test_a_20_store_year_is_the_same_for_1_2_and_4_workers_and_dask(tmp_path):
+    from dvdrental.lake import build_lake, load_lake
+    cfg = chain(20, 52, weekly_per_store=12.0, late_changes={"change_log": False})  # a lake keeps no change log
     sums = {w: build(f"sqlite:///{tmp_path}/w{w}.db", cfg, w) for w in (1, 2, 4)}
     assert sums[1] == sums[2] == sums[4]
+    build_lake(cfg, str(tmp_path / "lake"), workers=2)  # a local Dask cluster of 2 workers
+    with connect(f"sqlite:///{tmp_path}/lake.db") as db:
+        load_lake(str(tmp_path / "lake"), db)
+        assert checksum(db) == sums[1]
     with connect(f"sqlite:///{tmp_path}/w1.db") as db:
         rentals = db.query("SELECT COUNT(*), COUNT(DISTINCT i.store_id) FROM rental r "
                            "JOIN inventory i ON i.inventory_id = r.inventory_id")[0]
@@ -157,3 +162,30 @@ def test_a_chain_killed_at_random_resumes_to_the_same_database(tmp_path):
     # no worker outlived its run (one would be left to init)
     ps = os.popen("ps -eo ppid=,args=").read().splitlines()
     assert not [line for line in ps if "dvdrental.chain.workers" in line and line.split()[0] == "1"]
+
+
+def test_a_lake_from_the_commands_loads_into_the_database_the_chain_makes(tmp_path):
+    """master_simulation.py --lake, incremental_update.py --lake, lake.py load: the database of
+    master_simulation.py --db for the same weeks (a lake keeps no change log: it is off here)."""
+    import json
+    import incremental_update
+    import lake as lake_cli
+    import master_simulation
+    cfg = chain(4, 3, late_changes={"change_log": False})
+    (tmp_path / "c.json").write_text(json.dumps(cfg.to_dict()))
+    lake = str(tmp_path / "lake")
+    run = CliRunner().invoke
+    made = run(master_simulation.main, ["--config", str(tmp_path / "c.json"), "--lake", lake, "--workers", "2", "-q"])
+    assert made.exit_code == 0, made.output
+    more = run(incremental_update.main, ["2", "--lake", lake, "--workers", "1", "-q"])
+    assert more.exit_code == 0, more.output
+    loaded = run(lake_cli.main, ["load", lake, "--db", f"sqlite:///{tmp_path}/l.db", "-q"])
+    assert loaded.exit_code == 0, loaded.output
+    direct = build(f"sqlite:///{tmp_path}/d.db", cfg.override({"simulation": {"weeks": 5}}), 2)
+    with connect(f"sqlite:///{tmp_path}/l.db") as db:
+        assert checksum(db) == direct
+    again = run(master_simulation.main, ["--config", str(tmp_path / "c.json"), "--lake", lake, "-q"])
+    assert again.exit_code == 2 and "\n" not in again.output.split("Hint")[0].strip()
+    for args in (["--lake", lake, "--db", "sqlite:///x.db"], ["--scheduler", "tcp://127.0.0.1:1"]):
+        bad = run(incremental_update.main, args)
+        assert bad.exit_code == 2 and ("--lake" in bad.output or "--db" in bad.output)

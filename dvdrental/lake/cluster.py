@@ -44,6 +44,11 @@ def runner(scheduler: str | None, workers: int | None) -> Iterator[Runner]:
                           hint="pass the address the scheduler prints (tcp://host:8786), or leave --scheduler "
                                "out for a local cluster") from None
     with client:
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except TimeoutError:
+            raise ConfigError(f"the Dask scheduler at {scheduler} has no workers",
+                              hint="start workers with: dask worker " + scheduler) from None
         yield _on(client)
 
 
@@ -72,9 +77,11 @@ def _on(client: Any) -> Runner:
     from distributed import as_completed
 
     def run(fn: Callable[[Any], Any], jobs: Sequence[Any], done: Callable[[Any], None]) -> list:
-        futures = client.map(fn, list(jobs), pure=False)
+        # jobs go to the workers directly, not through the scheduler's graph (a new lake's hold snapshots)
+        futures = []
         try:
             with _task_errors():
+                futures = client.map(fn, client.scatter(list(jobs), hash=False), pure=False)
                 for future in as_completed(futures):
                     done(future.result())
                 return [f.result() for f in futures]
