@@ -171,7 +171,12 @@ class ChainStart:
 
 def load_state(db: Database, model: Model, sim_state: dict | None = None) -> SimState | ChainStart:
     snap = read_snapshot(db, sim_state or db.require_sim_state(), model.window)
-    return ChainStart(snap) if model.cfg.sharded else SimState.from_snapshot(snap, model)
+    if not model.cfg.sharded:
+        return SimState.from_snapshot(snap, model)
+    if not any("@" in key for key in snap.counters):  # its stores' ids were never numbered store by store
+        raise StateError(f"{db.url.display()} was not made as a sharded chain: its stores cannot be simulated apart",
+                         hint="leave simulation.sharded false (or null) for it")
+    return ChainStart(snap)
 
 
 def new_exports(cfg: Config, export_dir: Path | None, resumable: bool = False) -> Target | None:

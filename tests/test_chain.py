@@ -189,3 +189,12 @@ def test_a_lake_from_the_commands_loads_into_the_database_the_chain_makes(tmp_pa
     for args in (["--lake", lake, "--db", "sqlite:///x.db"], ["--scheduler", "tcp://127.0.0.1:1"]):
         bad = run(incremental_update.main, args)
         assert bad.exit_code == 2 and ("--lake" in bad.output or "--db" in bad.output)
+
+
+def test_a_database_of_two_stores_together_is_not_taken_for_a_chain(tmp_path):
+    from dvdrental.errors import StateError
+    url = f"sqlite:///{tmp_path}/two.db"
+    with connect(url) as db:
+        run_master(db, tiny_config(simulation={"weeks": 1}))
+        with pytest.raises(StateError, match="not made as a sharded chain"):
+            advance(db, Span(days=1), tiny_config(simulation={"sharded": True}))
