@@ -43,38 +43,52 @@ class People:
 class Locals:
     """Streets, postcodes, phone numbers and town names in a country's own formats, from Faker's
     locale providers. One Faker instance per locale (making one costs ~0.1 s), seeded from our own
-    generator (Faker's instance seed, never its global one) once per batch. Street names come from a
-    pool per locale (a street name costs Faker ~60 us; postcode and phone ~25 us together)."""
+    generator (Faker's instance seed, never its global one). Street names, postcodes and phone numbers
+    come from pools per locale drawn once per process with a fixed seed (Faker takes ~60 us a street and
+    ~50 us a postcode and phone, a third of a chain's simulation): an address takes a pooled street, and a
+    pooled postcode and phone whose last digits are drawn again (`_redraw`), so numbers keep the
+    locale's formats, area codes and postal regions without repeating."""
 
-    STREETS = 1000  # street names per locale, drawn once per process with a fixed seed
+    POOL = 1000  # street names, postcodes and phone numbers per locale, drawn once per process
+    #: Trailing digits drawn again: of a phone number (its line number) and of a postcode (its local part).
+    PHONE_DIGITS, POSTAL_DIGITS = 6, 2
 
     def __init__(self) -> None:
         self._fakers: dict[str, object] = {}
-        self._streets: dict[str, list[str]] = {}
+        self._pools: dict[str, tuple[list[str], list[str], list[str]]] = {}
 
     def _faker(self, locale: str, rng: np.random.Generator):
-        fk = self._fakers.get(locale)
-        if fk is None:
-            from faker import Faker
-            fk = self._fakers[locale] = Faker(locale)
-            fk.seed_instance(locale)
-            self._streets[locale] = sorted({fk.street_name()[:40] for _ in range(self.STREETS)})
+        """The locale's Faker, seeded from `rng` (one draw)."""
+        self._pool(locale)
+        fk = self._fakers[locale]
         fk.seed_instance(int(rng.integers(0, 2**62)))
         return fk
 
+    def _pool(self, locale: str) -> tuple[list[str], list[str], list[str]]:
+        """The locale's streets, postcodes and phone numbers: the same in every process, and no draw of
+        the caller's generator (whether a process made them already must not change what it draws)."""
+        pools = self._pools.get(locale)
+        if pools is None:
+            from faker import Faker
+            fk = self._fakers[locale] = Faker(locale)
+            fk.seed_instance(locale)
+            streets = sorted({fk.street_name()[:40] for _ in range(self.POOL)})
+            # within Sakila's widths (10, 20): a draw that does not fit (a phone with an extension) is left out
+            postcodes = [p for p in (fk.postcode() for _ in range(self.POOL)) if len(p) <= 10] or [""]
+            phones = [p for p in (fk.phone_number() for _ in range(self.POOL)) if len(p) <= 20] or [""]
+            pools = self._pools[locale] = (streets, postcodes, phones)
+        return pools
+
     def contacts(self, rng: np.random.Generator, locale: str, n: int) -> list[tuple[str, str, str]]:
-        """(street, postal code, phone) for `n` addresses, within Sakila's widths (50, 10, 20): a draw
-        that does not fit (a phone with an extension) is drawn again."""
-        fk = self._faker(locale, rng)
-        streets = self._streets[locale]
-        numbers = rng.integers(1, 2000, n).tolist()
-        names = rng.integers(0, len(streets), n).tolist()
-        out = []
-        for number, name in zip(numbers, names):
-            postal = next((p for p in (fk.postcode() for _ in range(10)) if len(p) <= 10), "")
-            phone = next((p for p in (fk.phone_number() for _ in range(10)) if len(p) <= 20), "")
-            out.append((f"{number} {streets[name]}", postal, phone))
-        return out
+        """(street, postal code, phone) for `n` addresses, within Sakila's widths (50, 10, 20)."""
+        streets, postcodes, phones = self._pool(locale)
+        # one draw for everything (a call of a generator costs more than the few numbers an address needs)
+        u = rng.random((n, 4 + self.PHONE_DIGITS + self.POSTAL_DIGITS))
+        picks = (u[:, :4] * [1999, len(streets), len(postcodes), len(phones)]).astype(np.int64).tolist()
+        digits = ((u[:, 4:] * 10).astype(np.uint8) + ord("0")).tolist()
+        p = self.PHONE_DIGITS
+        return [(f"{number + 1} {streets[name]}", _redraw(postcodes[post], row[p:]), _redraw(phones[call], row[:p]))
+                for (number, name, post, call), row in zip(picks, digits)]
 
     def towns(self, rng: np.random.Generator, locale: str, n: int, besides: set[str]) -> list[str]:
         """`n` town names of the locale, none in `besides` (which they join), at most 50 characters."""
@@ -88,6 +102,19 @@ class Locals:
                 besides.add(name)
                 out.append(name)
         return out
+
+
+def _redraw(template: str, digits: list[int]) -> str:
+    """`template` with its last len(digits) digits replaced by `digits` (ASCII codes)."""
+    chars = list(template)
+    k = len(digits)
+    for i in range(len(chars) - 1, -1, -1):
+        if not k:
+            break
+        if chars[i].isdigit():
+            k -= 1
+            chars[i] = chr(digits[k])
+    return "".join(chars)
 
 
 def email(first: str, last: str, domain: str = "sakilacustomer.org", taken: set[str] | None = None) -> str:
