@@ -541,10 +541,11 @@ CEILING_RENTALS_S = 200_000
 
 
 def _peak_worker_mb(out: str) -> float | None:
-    """The peak memory of one worker, from master_simulation's 'Where the time went' table."""
+    """The peak memory of one worker, from master_simulation's summary ('Where the time went' for a
+    database, the lake's table for a lake)."""
     for line in out.splitlines():
-        if "worker(s)" in line and "peak memory" in line:
-            return float(line.split("peak memory")[1].split("MB")[0].replace(",", ""))
+        if "peak memory" in line and "MB" in line:
+            return float(line.split("peak memory")[1].split("MB")[0].split()[-1].replace(",", ""))
     return None
 
 
@@ -566,16 +567,19 @@ def bench_scale(engines: list[str], tmp: Path, mysql: str, repeat: int, years: f
             args = ["master_simulation.py", *where, "--scenario", "chain-100", "--stores", str(stores),
                     "--weeks", weeks, "--workers", str(k), "--reset"]
             sec, rss, out = run(args)
-            rentals = _lake_rentals(url) if engine == "parquet" else counts(url)[0]
+            rentals, rows = _lake_counts(url) if engine == "parquet" else counts(url)
             worker = _peak_worker_mb(out)
-            note = f"{rentals / sec / CEILING_RENTALS_S:.0%} of the ceiling; worker peak " + \
+            note = f"{rentals / sec / CEILING_RENTALS_S:.1%} of the ceiling; largest worker " + \
                 (f"{worker:,.0f} MB" if worker is not None else "n/a")
-            report(f"scale {stores} stores {years:g}y K={k}", engine, sec, rss, rentals, rentals, note)
+            report(f"scale {stores} stores {years:g}y K={k}", engine, sec, rss, rentals, rows, note)
 
 
-def _lake_rentals(path: str) -> int:
+def _lake_counts(path: str) -> tuple[int, int]:
+    """(rentals, rows of the Sakila tables) of a lake."""
     import pyarrow.dataset as ds
-    return ds.dataset(f"{path}/rental", format="parquet", partitioning="hive").count_rows()
+    n = {t.name: ds.dataset(f"{path}/{t.name}", format="parquet", partitioning="hive").count_rows()
+         for t in SAKILA_TABLES if Path(path, t.name).exists()}
+    return n["rental"], sum(n.values())
 
 
 BENCHES = {"generator": bench_generator, "master": bench_master, "incremental": bench_incremental,
