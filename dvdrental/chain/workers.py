@@ -114,8 +114,9 @@ def _counters(sims: list[StoreSim]) -> dict[str, int]:
 
 
 def peak_mb() -> float:
-    """This process's peak resident memory so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory so far, in MB (a worker's: over every batch or task it ran)."""
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / (1 << 20) if sys.platform == "darwin" else kb / 1024
 
 
 def _receive(results: Connection) -> tuple[str, Any]:

@@ -9,12 +9,11 @@ Days are folded `CHUNK_DAYS` at a time, which bounds a task's memory on long run
 
 from __future__ import annotations
 
-import resource
-import sys
 from dataclasses import dataclass, field
 
 from ..config import Config
 from ..chain.shard import StoreSim
+from ..chain.workers import peak_mb
 from ..errors import StateError
 from ..sim.changes import business_ops
 from ..sim.events import DayEvents, DayStats
@@ -94,7 +93,7 @@ def run_store(job: StoreJob) -> StoreResult:
                                               "last_day": sim.day, "snapshot": snapshot_of(sim.state),
                                               "index": index})
     counters = {**sim.counters(), "film": sim.state.counters["film"], "actor": sim.state.counters["actor"]}
-    return StoreResult(job.store, stats, changes, counters, chain, run.staged, run.deleted, _peak_rss_mb())
+    return StoreResult(job.store, stats, changes, counters, chain, run.staged, run.deleted, peak_mb())
 
 
 def _fold(ev: DayEvents, batch: Batch, chain: Batch | None) -> int:
@@ -125,9 +124,3 @@ def _write(run: Run, store: int, batch: Batch, index: dict[str, Index]) -> None:
 
 def _time(op: tuple) -> int:
     return op[0]
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory (a worker's, over every task it ran so far)."""
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / (1 << 20) if sys.platform == "darwin" else kb / 1024

@@ -221,15 +221,19 @@ class Batch:
         self.size += len(ev.ops) + len(ev.customer_events) + 1
 
     def writes(self) -> list[Insert | Update | Delete]:
-        """Every statement the batch needs: inserts parents first, updates, deletes children first."""
+        """Every statement the batch needs: inserts parents first, updates, deletes children first. Rows
+        go in key order: a sharded chain's stores interleave their ids, and an index (B-tree or InnoDB's
+        clustered key) takes rows in order about twice as fast."""
         ops: list[Insert | Update | Delete] = []
         for table in INSERT_ORDER:
             rows = self.inserts[table]
             if rows:
-                ops.append(Insert(table, INSERT_COLUMNS[table], [sql_row(table, r) for r in rows.values()]))
+                ops.append(Insert(table, INSERT_COLUMNS[table], [sql_row(table, rows[k]) for k in sorted(rows)]))
         for table in INSERT_ORDER:
             groups: dict[tuple, list] = {}
-            for key, values in self.updates[table].items():
+            changed = self.updates[table]
+            for key in sorted(changed):
+                values = changed[key]
                 groups.setdefault(tuple(values), []).append((key, *sql_values(table, values).values()))
             for cols, rows in groups.items():
                 ops.append(Update(table, TABLES[table].key[0], cols, rows))
