@@ -136,7 +136,8 @@ def simulation_options(func: Callable) -> Callable:
     simulate days."""
     func = click.option("--workers", type=click.IntRange(1, 256), metavar="K",
                         help="Processes that simulate the stores of a sharded chain (more than 2 stores) in "
-                             "parallel. Default: one per core. The database is the same for any K.")(func)
+                             "parallel: a database run's default is one per core but one (the run merges, a "
+                             "writer writes), a lake's one per core. The data is the same for any K.")(func)
     func = click.option("--export-dir", metavar="DIR",
                         help="Write one folder of CSV files per simulated day here (what changed that day; "
                              "the first folder is a full snapshot). Default: the config's exports.dir.")(func)

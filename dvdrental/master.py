@@ -48,7 +48,7 @@ def run_master(db: Database, cfg: Config, reset: bool = False,
                commit_days: int = COMMIT_DAYS, export_dir: Path | None = None,
                workers: int | None = None) -> MasterResult:
     """Simulate `simulation.weeks` weeks from the start date, resuming a run that was interrupted (a
-    sharded chain's stores in `workers` processes; None: one per core)."""
+    sharded chain's stores in `workers` processes; None: `chain.run.default_workers`)."""
     summary = RunSummary()
     t = time.perf_counter()
     start = day_number(cfg.simulation.start_date)

@@ -102,7 +102,7 @@ def simulate(db: Database, model: Model, state: SimState | ChainStart, last_day:
     resumes exactly. One day per commit is the default; long builds batch days (fewer statements).
     Commits happen on a writer thread while the next days are simulated. `on_first_day` runs once the
     model has simulated its first day, before anything of the run is written. A sharded chain's
-    stores run in `workers` processes (None: one per core).
+    stores run in `workers` processes (None: `chain.run.default_workers`).
     """
     if isinstance(state, ChainStart):
         from .chain.run import simulate_chain

@@ -23,7 +23,9 @@ from .workers import Shards
 
 
 def default_workers() -> int:
-    return os.cpu_count() or 1
+    """One worker per core but one: the run itself merges the stores' days and the writer process writes
+    them, and on 2 cores one worker beside them beat two (the days cross a pipe only with two)."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 def simulate_chain(db: Database, model: Model, snap: Snapshot, last_day: int, summary, on_day=None,
