@@ -361,11 +361,10 @@ def one_time_renters(db: Database, s: Shop, ids: np.ndarray, created: np.ndarray
 
 
 def signups_in_opening_hours(s: Shop, ids: np.ndarray, created: np.ndarray) -> Result:
-    """Every customer the simulation made signed up during opening hours; each one who signed up on
-    or after the first simulated day (not the starting members, whose ids a sharded chain interleaves
-    with the new customers' store by store) signed up to rent: their first rental within an hour. A
-    voided rental (a late change deletes it) can take a customer's first rental away, so as many
-    customers as voids could explain (4 sd above the expected number) may lack one."""
+    """Every customer the simulation made signed up during opening hours; each one after the starting
+    customer base signed up to rent: their first rental within an hour. A voided rental (a late change
+    deletes it) can take a customer's first rental away, so as many customers as voids could explain
+    (4 sd above the expected number) may lack one."""
     d = s.cfg.demand
     desc = (f"customers sign up during opening hours ({d.open_hour:g}-{d.close_hour:g}h) and rent within "
             f"{SIGNUP_RENTAL_SECONDS // 60} minutes of signing up")
@@ -373,7 +372,10 @@ def signups_in_opening_hours(s: Shop, ids: np.ndarray, created: np.ndarray) -> R
         return Result("signups_in_opening_hours", desc, status="skip", measured="no customers made")
     tod = created % DAY
     outside = ids[(tod < d.open_hour * 3600) | (tod >= d.close_hour * 3600)]
-    new = created >= s.first * DAY  # the starting members signed up before the first day
+    # not the starting members: the first `customers.initial` ids, or in a sharded chain (which interleaves
+    # their ids with the new customers', store by store) those who signed up before the first day
+    base = 0 if s.imported or s.cfg.sharded else s.cfg.customers.initial
+    new = (ids > base) & (created >= s.first * DAY)
     first_rental = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
     known = np.isin(s.cust, ids)
     np.minimum.at(first_rental, np.searchsorted(ids, s.cust[known]), s.ts[known])
