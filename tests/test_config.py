@@ -99,7 +99,7 @@ def _leaves(d, prefix=""):
 
 def test_scenarios_are_valid_overrides_that_apply():
     from dvdrental.config import SCENARIO_DIR
-    assert len(scenario_names()) == 9
+    assert len(scenario_names()) == 10
     for name in scenario_names():
         raw = json.loads((SCENARIO_DIR / f"{name}.json").read_text())
         assert len(raw.pop("description")) > 30, name
