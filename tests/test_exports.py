@@ -91,7 +91,7 @@ def test_a_killed_run_leaves_the_same_database_and_folders(db_url, tmp_path):
     took = timed_run(_master_30_weeks(ref_db, ref_out))
     url, out = db_url("kill"), tmp_path / "kill"
     args = _master_30_weeks(url, out)
-    kills = kill_at_random(args, seed=5, tries=8, low=0.45 * took, high=0.9 * took)
+    kills = kill_at_random(args, seed=5, tries=8, low=0.25 * took, high=0.7 * took)  # a loaded machine: earlier
     r = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert kills >= 1
