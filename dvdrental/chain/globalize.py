@@ -6,17 +6,14 @@ from __future__ import annotations
 from ..sim.events import INSERT_COLUMNS, DayEvents, Op
 from ..sim.ids import StoreIds
 
-#: Per table: (column position in INSERT_COLUMNS order, kind) of the ids a store numbers itself.
-_ID_COLUMNS = {
-    table: tuple((INSERT_COLUMNS[table].index(col), kind) for col, kind in cols)
-    for table, cols in {
-        "address": (("address_id", "address"),),
-        "customer": (("customer_id", "customer"), ("address_id", "address")),
-        "inventory": (("inventory_id", "inventory"),),
-        "rental": (("rental_id", "rental"), ("inventory_id", "inventory"), ("customer_id", "customer")),
-        "payment": (("payment_id", "payment"), ("customer_id", "customer"), ("rental_id", "rental")),
-    }.items()
-}
+#: Per table: the positions (in INSERT_COLUMNS order) of the ids a store numbers itself.
+_ID_COLUMNS = {table: tuple(INSERT_COLUMNS[table].index(col) for col in cols) for table, cols in {
+    "address": ("address_id",),
+    "customer": ("customer_id", "address_id"),
+    "inventory": ("inventory_id",),
+    "rental": ("rental_id", "inventory_id", "customer_id"),
+    "payment": ("payment_id", "customer_id", "rental_id"),
+}.items()}
 #: Updated columns that hold a store's own ids.
 _UPDATED_IDS = {"address_id"}
 
@@ -45,7 +42,7 @@ def _late_op(op: Op, g) -> Op:
     key = g(key)
     if action == "I":
         row = list(values)
-        for pos, _ in cols:
+        for pos in cols:
             row[pos] = g(row[pos])
         values = tuple(row)
     elif action == "U" and _UPDATED_IDS & values.keys():

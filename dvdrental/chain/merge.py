@@ -29,16 +29,17 @@ def merge_day(days: list[DayEvents], counters: dict[str, int]) -> DayEvents:
             setattr(ev, name, list(getattr(first, name)))
         else:
             setattr(ev, name, [x for d in days for x in getattr(d, name)])
-    ev.stats = stats = DayStats(first.day)
+    ev.stats = merge_stats([d.stats for d in days])
+    return finish(ev, counters)
+
+
+def merge_stats(stats: list[DayStats]) -> DayStats:
+    """The chain's statistics of a day from its stores' (in store order: the same float sums wherever
+    they are merged): summed, a spike day if any store's was, the chain's own counts from the first."""
+    out = DayStats(stats[0].day)
     for f in fields(DayStats):
         if f.name == "day":
             continue
-        values = [getattr(d.stats, f.name) for d in days]
-        if f.name in CHAIN_STATS:
-            value = values[0]
-        elif f.name == "spike":
-            value = any(values)
-        else:
-            value = sum(values)
-        setattr(stats, f.name, value)
-    return finish(ev, counters)
+        values = [getattr(s, f.name) for s in stats]
+        setattr(out, f.name, values[0] if f.name in CHAIN_STATS else any(values) if f.name == "spike" else sum(values))
+    return out

@@ -12,7 +12,7 @@ import dataclasses
 from ..config import Config, effective
 from ..sim.day import morning_work, step
 from ..sim.events import DayEvents
-from ..sim.ids import StoreIds
+from ..sim.ids import STORE_KINDS, StoreIds
 from ..sim.rng import store_seed
 from ..sim.state import Model, SimState, Snapshot
 from ..sim.stores import store_config, store_sizes
@@ -54,5 +54,4 @@ class StoreSim:
 
     def counters(self) -> dict[str, int]:
         """The store's next local ids, as sim_state keeps them."""
-        return {StoreIds.key(k, self.store): v for k, v in self.state.counters.items()
-                if k not in ("film", "actor", "change")}
+        return {StoreIds.key(kind, self.store): self.state.counters[kind] for kind in STORE_KINDS}

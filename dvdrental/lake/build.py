@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
 from .. import SCHEMA_VERSION, __version__
-from ..chain.merge import CHAIN_STATS
+from ..chain.merge import merge_stats
 from ..chain.split import split_snapshot
 from ..config import Config, check_last_day
 from ..errors import ConfigError, StateError
@@ -153,19 +153,8 @@ def _run(run: Run, doc: dict, jobs: list[StoreJob], last: int, scheduler: str | 
 
 
 def _chain_days(results: list[StoreResult]) -> list[DayStats]:
-    """The chain's day statistics: the stores' summed in store order, as `chain.merge.merge_day` does
-    (the same float sums), the chain's own counts from the first store."""
-    out = []
-    for stats in zip(*(r.stats for r in results)):
-        day = DayStats(stats[0].day)
-        for f in fields(DayStats):
-            if f.name == "day":
-                continue
-            values = [getattr(s, f.name) for s in stats]
-            value = values[0] if f.name in CHAIN_STATS else any(values) if f.name == "spike" else sum(values)
-            setattr(day, f.name, value)
-        out.append(day)
-    return out
+    """The chain's day statistics, merged as the database path merges them."""
+    return [merge_stats(list(stats)) for stats in zip(*(r.stats for r in results))]
 
 
 def _chain_rows(run: Run, first: StoreResult, days: list[DayStats], index: dict[str, dict]) -> None:

@@ -15,7 +15,7 @@ from ..config import Config
 from ..chain.shard import StoreSim
 from ..chain.workers import peak_mb
 from ..errors import StateError
-from ..sim.changes import business_ops
+from ..sim.changes import ordered_ops
 from ..sim.events import DayEvents, DayStats
 from ..sim.state import Snapshot
 from ..storage.rows import Batch
@@ -100,8 +100,7 @@ def _fold(ev: DayEvents, batch: Batch, chain: Batch | None) -> int:
     """Fold a store's day into `batch` (its rows) and `chain` (the chain's, first store only); returns
     the changes the merged chain day would count for it: all its changes, less the chain's rows for
     every store but the first (`chain.merge` keeps those once)."""
-    ops = business_ops(ev) + ev.late
-    ops.sort(key=_time)  # stable, as `sim.changes.finish` orders a day
+    ops = ordered_ops(ev)
     own = [op for op in ops if op[2] not in CHAIN_ROWS]
     batch.add(DayEvents(ev.day, ops=own, customer_events=ev.customer_events), with_day=False)
     shared = len(ev.films) + len(ev.film_actors) + len(ev.film_categories)
@@ -120,7 +119,3 @@ def _write(run: Run, store: int, batch: Batch, index: dict[str, Index]) -> None:
               index.setdefault(table, {}))
     events = {(ts, cid, what): (cid, ts, what) for cid, ts, what in batch.customer_events}
     apply(run, LAKE_TABLES["sim_customer_event"], store, events, {}, {}, index.setdefault("sim_customer_event", {}))
-
-
-def _time(op: tuple) -> int:
-    return op[0]

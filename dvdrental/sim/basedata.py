@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..config import Config
+from ..config import CatalogConfig, Config
 from .calendar import DAY, date_of
 from .events import FEATURES
 from .people import Locals, People, email
-from .places import addresses, make_atlas
+from .places import Atlas, addresses, make_atlas
 from .rng import day_rng, latent_uniform
 from .titles import title_for
 
@@ -125,21 +125,55 @@ class FilmMaker:
         return film_rows, cast, genre
 
 
+#: Every clerk's password, as in Sakila: SHA-1 of "12345".
+PASSWORD = hashlib.sha1(b"12345").hexdigest()
+
+
+def reference_rows(cat: CatalogConfig, rng: np.random.Generator, people: People, local: Locals,
+                   t0: int) -> tuple[dict[str, list[tuple]], Atlas]:
+    """Languages, categories, the address book (countries, cities) and the actors: what any database
+    starts with, single shop or chain."""
+    rows = {"language": [(i + 1, name, t0) for i, name in enumerate(LANGUAGES)],
+            "category": [(i + 1, name, t0) for i, name in enumerate(CATEGORIES)]}
+    atlas = make_atlas(cat, rng, people, local)
+    rows["country"] = [(i + 1, name, t0) for i, name in enumerate(atlas.countries)]
+    rows["city"] = [(i + 1, name, country, t0) for i, (name, country) in enumerate(atlas.cities)]
+    rows["actor"] = [(i + 1, *name, t0) for i, name in enumerate(people.names(rng, cat.actors))]
+    return rows, atlas
+
+
+def catalogue_rows(cat: CatalogConfig, rng: np.random.Generator, people: People, seed: int,
+                   start: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The initial catalogue's films, cast and categories; a film's release year follows its latent age
+    (see sim.films)."""
+    film_ids = np.arange(1, cat.films + 1)
+    age_days = latent_uniform(seed, "catalog_age", film_ids) * cat.catalog_max_age_weeks * 7
+    years = np.array([date_of(start - int(a)).year for a in age_days])
+    return FilmMaker(rng, people, seed).films(
+        film_ids, years, start * DAY, np.arange(1, cat.actors + 1), np.arange(1, len(CATEGORIES) + 1),
+        np.array([1]), (cat.actors_per_film_min, cat.actors_per_film_max))
+
+
+def staff_row(sid: int, name: tuple[str, str], address_id: int, store: int, t0: int) -> tuple:
+    first, last = name[0].title(), name[1].title()
+    return (sid, first, last, address_id, None, email(first, last, f"sakilastaff{store}.com"), store, 1, first[:16],
+            PASSWORD, t0)
+
+
+def member_signups(cfg: Config, rng: np.random.Generator, start: int, n: int) -> np.ndarray:
+    """The store existed before the simulation: its `n` members signed up during opening hours of the
+    MEMBER_DAYS days before the start date (sorted epoch seconds)."""
+    hours = (int(cfg.demand.open_hour * 3600), min(int(cfg.demand.close_hour * 3600), DAY))
+    return np.sort((start - MEMBER_DAYS + rng.integers(0, MEMBER_DAYS, n)) * DAY + rng.integers(*hours, n))
+
+
 def make_base(cfg: Config, seed: int) -> BaseData:
     cat, cust_cfg, sim = cfg.catalog, cfg.customers, cfg.simulation
     start = (sim.start_date - date_of(0)).days
     t0 = start * DAY
     rng = day_rng(seed, "base", start)
-    people = People()
-    rows: dict[str, list[tuple]] = {}
-
-    rows["language"] = [(i + 1, name, t0) for i, name in enumerate(LANGUAGES)]
-    rows["category"] = [(i + 1, name, t0) for i, name in enumerate(CATEGORIES)]
-    local = Locals()
-    atlas = make_atlas(cat, rng, people, local)
-    rows["country"] = [(i + 1, name, t0) for i, name in enumerate(atlas.countries)]
-    rows["city"] = [(i + 1, name, country, t0) for i, (name, country) in enumerate(atlas.cities)]
-    rows["actor"] = [(i + 1, *name, t0) for i, name in enumerate(people.names(rng, cat.actors))]
+    people, local = People(), Locals()
+    rows, atlas = reference_rows(cat, rng, people, local, t0)
 
     # addresses: stores first (in their own city), then staff, then customers (around their store)
     n_staff = cat.stores * cat.staff_per_store
@@ -153,31 +187,17 @@ def make_base(cfg: Config, seed: int) -> BaseData:
     rows["address"] = [(i + 1, street, None, district, city, postal, phone, t0)
                        for i, (street, district, city, postal, phone) in enumerate(found)]
 
-    # films of the initial catalogue; their release year follows their latent age (see sim.films)
-    film_ids = np.arange(1, cat.films + 1)
-    age_days = latent_uniform(seed, "catalog_age", film_ids) * cat.catalog_max_age_weeks * 7
-    years = np.array([date_of(start - int(a)).year for a in age_days])
-    maker = FilmMaker(rng, people, seed)
-    rows["film"], rows["film_actor"], rows["film_category"] = maker.films(
-        film_ids, years, t0, np.arange(1, cat.actors + 1), np.arange(1, len(CATEGORIES) + 1),
-        np.array([1]), (cat.actors_per_film_min, cat.actors_per_film_max))
+    rows["film"], rows["film_actor"], rows["film_category"] = catalogue_rows(cat, rng, people, seed, start)
 
-    password = hashlib.sha1(b"12345").hexdigest()
     rows["staff"], rows["store"] = [], []
     staff_names = iter(people.names(rng, cat.stores * cat.staff_per_store))
     for s in range(1, cat.stores + 1):
         for j in range(cat.staff_per_store):
             sid = (s - 1) * cat.staff_per_store + j + 1
-            first, last = next(staff_names)
-            rows["staff"].append((sid, first.title(), last.title(), cat.stores + sid, None,
-                                  email(first.title(), last.title(), f"sakilastaff{s}.com"),
-                                  s, 1, first.title()[:16], password, t0))
+            rows["staff"].append(staff_row(sid, next(staff_names), cat.stores + sid, s, t0))
         rows["store"].append((s, (s - 1) * cat.staff_per_store + 1, s, t0))
 
-    # the store existed before the simulation: its members signed up during opening hours of the
-    # MEMBER_DAYS days before the start date
-    hours = (int(cfg.demand.open_hour * 3600), min(int(cfg.demand.close_hour * 3600), DAY))
-    signup = np.sort((start - MEMBER_DAYS + rng.integers(0, MEMBER_DAYS, n)) * DAY + rng.integers(*hours, n))
+    signup = member_signups(cfg, rng, start, n)
     rows["customer"] = []
     taken: set[str] = set()
     for i, (first, last) in enumerate(people.names(rng, n)):
@@ -197,4 +217,3 @@ def make_base(cfg: Config, seed: int) -> BaseData:
     counters = {"rental": 1, "payment": 1, "customer": n + 1, "address": len(rows["address"]) + 1,
                 "inventory": inv, "film": cat.films + 1, "actor": cat.actors + 1}
     return BaseData(rows, counters)
-

@@ -31,11 +31,17 @@ def business_ops(ev: DayEvents) -> list[Op]:
     return ops
 
 
-def finish(ev: DayEvents, counters: dict[str, int]) -> DayEvents:
-    """Fill `ev.ops` (business and late changes in time order) and number them."""
+def ordered_ops(ev: DayEvents) -> list[Op]:
+    """The day's business and late changes in time order (stable: simultaneous ones keep the order
+    they were made in)."""
     ops = business_ops(ev) + ev.late
     ops.sort(key=_time)
-    ev.ops = ops
+    return ops
+
+
+def finish(ev: DayEvents, counters: dict[str, int]) -> DayEvents:
+    """Fill `ev.ops` (`ordered_ops`) and number them."""
+    ops = ev.ops = ordered_ops(ev)
     ev.first_change_id = counters.get(LOG_COUNTER, 1)
     counters[LOG_COUNTER] = ev.first_change_id + len(ops)
     return ev
