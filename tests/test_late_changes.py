@@ -83,10 +83,10 @@ def test_the_measured_age_follows_the_configured_midpoint(tmp_path):
         result = validate(db)
         check = realism(result, "late_change_ages")
         assert check["status"] == "pass", check
-    # a short midpoint fits 1-6 days high (seeds 0-7 on the session's base commit: 9.1 .. 13.9): ages are
-    # whole days and at least one, which the fit's continuous sigmoid does not model; the chi-square
-    # check above is exact. The two midpoints must still come out apart and near what was asked.
-    assert 7 < fitted[8.0][0] < 15 and abs(fitted[40.0][0] - 40.0) < 6, fitted
+    # a short midpoint fits within 2.5 days of 8 (seeds 0-7: 6.5 .. 10.6, mean 9.2): few rentals a day old are
+    # back yet, so age 1 is short of the sigmoid and the fit's spread is wide; the chi-square check above is
+    # exact. The two midpoints must still come out apart and near what was asked.
+    assert abs(fitted[8.0][0] - 8.0) < 3.5 and abs(fitted[40.0][0] - 40.0) < 6, fitted
     assert fitted[40.0][1] > 2 * fitted[8.0][1]
 
 

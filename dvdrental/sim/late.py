@@ -91,7 +91,14 @@ class _Day:
         return days[min(bisect_right(cum, self.rng.random() * cum[-1]), len(days) - 1)]
 
     # ---- rentals ---------------------------------------------------------------------------------
-    def pick_rental(self, eligible: Callable[[list], bool]) -> int | None:
+    def pick_rental(self, eligible: Callable[[list], bool],
+                    fits: Callable[[int], object] | None = None) -> tuple[int, object] | None:
+        """A rental by the sigmoid of its age, and what `fits` made of it.
+
+        Without `fits` any eligible rental of the drawn day will do. With it, the day's eligible rentals
+        are tried in random order until `fits` returns something; only a day where none fits draws another
+        age. Dropping a change whose first candidate did not fit would thin out the young ages, where the
+        fewest candidates fit."""
         hist = self.state.history
         if "rentals" not in self.pickers:
             self.pickers["rentals"] = self.picker(np.fromiter(hist.by_day, np.int64, len(hist.by_day)))
@@ -101,32 +108,42 @@ class _Day:
         for _ in range(_TRIES):
             day = self.pick_age(picker)
             cands = [rid for rid in hist.by_day.get(day, ()) if eligible(hist.rentals[rid])]
-            if cands:
-                return cands[int(self.rng.integers(len(cands)))]
+            if not cands:
+                continue
+            if fits is None:
+                return cands[int(self.rng.integers(len(cands)))], None
+            for i in self.rng.permutation(len(cands)).tolist():
+                found = fits(cands[i])
+                if found is not None:
+                    return cands[i], found
+        return None
+
+    def _corrected_return(self, rid: int) -> int | None:
+        """A return one to three days off the recorded one, or None when no such day is possible: after
+        the rental, before today, before the copy's next rental and before the write-off point."""
+        hist, st = self.state.history, self.state
+        rec = hist.rentals[rid]
+        nxt = hist.next_on_copy(rid)
+        duration = int(st.films.duration[int(st.stock.film[rec[INV]])])
+        latest = (rec[TS] // DAY + duration + self.model.cfg.returns.latest_late_days + 1) * DAY
+        for shift in self.rng.permutation([-3, -2, -1, 1, 2, 3]).tolist():
+            cand = rec[RETURNED] + shift * DAY
+            if cand > rec[TS] and cand // DAY < self.day and (nxt is None or cand < nxt) and cand < latest:
+                return cand
         return None
 
     def return_correction(self, ts: int) -> bool:
         hist = self.state.history
         retired = self.state.stock.retired
         # not on a copy retired since (by hand, when damaged): the state does not know when
-        rid = self.pick_rental(lambda r: r[RETURNED] is not None and not retired[r[INV]])
-        if rid is None:
+        picked = self.pick_rental(lambda r: r[RETURNED] is not None and not retired[r[INV]], self._corrected_return)
+        if picked is None:
             return False
+        rid, new = picked
         rec = hist.rentals[rid]
-        nxt = hist.next_on_copy(rid)
         st = self.state
         film = int(st.stock.film[rec[INV]])
         duration = int(st.films.duration[film])
-        # a corrected return stays before the write-off point, like any return
-        latest = (rec[TS] // DAY + duration + self.model.cfg.returns.latest_late_days + 1) * DAY
-        new = None
-        for shift in self.rng.permutation([-3, -2, -1, 1, 2, 3]).tolist():
-            cand = rec[RETURNED] + shift * DAY
-            if cand > rec[TS] and cand // DAY < self.day and (nxt is None or cand < nxt) and cand < latest:
-                new = cand
-                break
-        if new is None:
-            return False
         kind, made = "return_correction", rec[TS]
         self.emit(ts, kind, "rental", "U", rid, {"return_date": new, "last_update": ts}, made)
         rec[RETURNED] = new
@@ -153,9 +170,10 @@ class _Day:
     def payment_correction(self, ts: int) -> bool:
         st = self.state
         crews = lambda r: st.staff.get(int(st.stock.store[r[INV]]), [])  # noqa: E731
-        rid = self.pick_rental(lambda r: r[RETURNED] is not None and len(crews(r)) > 1)
-        if rid is None:
+        picked = self.pick_rental(lambda r: r[RETURNED] is not None and len(crews(r)) > 1)
+        if picked is None:
             return False
+        rid = picked[0]
         rec = st.history.rentals[rid]
         others = [s for s in crews(rec) if s != rec[STAFF]]
         staff = others[int(self.rng.integers(len(others)))]
@@ -167,9 +185,10 @@ class _Day:
         return True
 
     def refund(self, ts: int) -> bool:
-        rid = self.pick_rental(lambda r: r[RETURNED] is not None and r[REFUND] is None and r[RENTAL_PAY])
-        if rid is None:
+        picked = self.pick_rental(lambda r: r[RETURNED] is not None and r[REFUND] is None and r[RENTAL_PAY])
+        if picked is None:
             return False
+        rid = picked[0]
         rec = self.state.history.rentals[rid]
         pid = int(self.state.next_ids("payment", 1)[0])
         self.emit(ts, "refund", "payment", "I", pid, (pid, rec[CUST], rec[STAFF], rid, -rec[RENTAL_PAY][1], ts, ts),
@@ -181,9 +200,10 @@ class _Day:
         seen = self.state.customers.seen_ts
         # only a rental that is not its customer's latest: how long a customer has been idle must not
         # depend on a rental that is gone
-        rid = self.pick_rental(lambda r: r[RETURNED] is not None and r[TS] < seen[r[CUST]])
-        if rid is None:
+        picked = self.pick_rental(lambda r: r[RETURNED] is not None and r[TS] < seen[r[CUST]])
+        if picked is None:
             return False
+        rid = picked[0]
         rec = self.state.history.rentals[rid]
         for pid in self._payments(rec):
             self.emit(ts, "void", "payment", "D", pid, None, rec[TS])
