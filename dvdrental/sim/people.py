@@ -53,9 +53,10 @@ class Locals:
     #: Trailing digits drawn again: of a phone number (its line number) and of a postcode (its local part).
     PHONE_DIGITS, POSTAL_DIGITS = 6, 2
 
-    def __init__(self) -> None:
-        self._fakers: dict[str, object] = {}
-        self._pools: dict[str, tuple[list[str], list[str], list[str]]] = {}
+    # One per process, shared by every store's model (a chain's hundred stores made a Faker and pools
+    # each: a quarter of a second a store); every use reseeds the Faker, so sharing changes no draw.
+    _fakers: dict[str, object] = {}
+    _pools: dict[str, tuple[list[str], list[str], list[str]]] = {}
 
     def _faker(self, locale: str, rng: np.random.Generator):
         """The locale's Faker, seeded from `rng` (one draw)."""
