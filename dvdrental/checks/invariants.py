@@ -74,8 +74,8 @@ def return_after_rental(db: Database, ctx: Context) -> list[str]:
 
 
 def one_store(db: Database, ctx: Context) -> list[str]:
-    return _ids(db, """
-        SELECT r.rental_id FROM rental r
+    return _ids(db, f"""
+        SELECT {db.join_in_order} r.rental_id FROM rental r
         JOIN customer c ON c.customer_id = r.customer_id
         JOIN inventory i ON i.inventory_id = r.inventory_id
         JOIN staff s ON s.staff_id = r.staff_id
@@ -109,7 +109,7 @@ def payment_rules(db: Database, ctx: Context) -> list[str]:
     fee = capped_late_fee_cents(f"{days} - {db.signed('f.rental_duration')}", str(int(ctx.late_fee_cents)),
                                 price_at("replacement_cost", "f", "r.return_date"))
     return _ids(db, f"""
-        SELECT p.payment_id FROM payment p
+        SELECT {db.join_in_order} p.payment_id FROM payment p
         LEFT JOIN rental r ON r.rental_id = p.rental_id
         LEFT JOIN inventory i ON i.inventory_id = r.inventory_id
         LEFT JOIN film f ON f.film_id = i.film_id
@@ -135,7 +135,7 @@ def late_fee_charged(db: Database, ctx: Context) -> list[str]:
         return []
     days = db.days_between("r.return_date", "r.rental_date")
     return _ids(db, f"""
-        SELECT r.rental_id FROM rental r
+        SELECT {db.join_in_order} r.rental_id FROM rental r
         JOIN inventory i ON i.inventory_id = r.inventory_id
         JOIN film f ON f.film_id = i.film_id
         LEFT JOIN payment p ON p.rental_id = r.rental_id AND p.payment_date = r.return_date
@@ -148,7 +148,7 @@ def returned_before_write_off(db: Database, ctx: Context) -> list[str]:
     (one policy for late and lost copies: what was written off never returns)."""
     days = db.days_between("r.return_date", "r.rental_date")
     return _ids(db, f"""
-        SELECT r.rental_id FROM rental r
+        SELECT {db.join_in_order} r.rental_id FROM rental r
         JOIN inventory i ON i.inventory_id = r.inventory_id
         JOIN film f ON f.film_id = i.film_id
         WHERE r.return_date IS NOT NULL AND {days} >= f.rental_duration + ? AND r.rental_date >= ?""",
@@ -156,8 +156,8 @@ def returned_before_write_off(db: Database, ctx: Context) -> list[str]:
 
 
 def lost_copy_charged(db: Database, ctx: Context) -> list[str]:
-    return _ids(db, """
-        SELECT r.rental_id FROM rental r
+    return _ids(db, f"""
+        SELECT {db.join_in_order} r.rental_id FROM rental r
         JOIN inventory i ON i.inventory_id = r.inventory_id
         LEFT JOIN payment p ON p.rental_id = r.rental_id AND p.payment_date = i.retired_at
         WHERE r.return_date IS NULL AND i.retired_at IS NOT NULL AND r.rental_date < i.retired_at
@@ -165,15 +165,16 @@ def lost_copy_charged(db: Database, ctx: Context) -> list[str]:
 
 
 def customer_existed(db: Database, ctx: Context) -> list[str]:
-    rentals = _ids(db, "SELECT r.rental_id FROM rental r JOIN customer c ON c.customer_id = r.customer_id "
-                       "WHERE r.rental_date < c.create_date AND r.rental_date >= ?", (ctx.since,))
-    payments = _ids(db, "SELECT p.payment_id FROM payment p JOIN customer c ON c.customer_id = p.customer_id "
-                        "WHERE p.payment_date < c.create_date AND p.payment_date >= ?", (ctx.since,))
+    rentals = _ids(db, f"SELECT {db.join_in_order} r.rental_id FROM rental r "
+                       "JOIN customer c ON c.customer_id = r.customer_id WHERE r.rental_date < c.create_date AND r.rental_date >= ?", (ctx.since,))
+    payments = _ids(db, f"SELECT {db.join_in_order} p.payment_id FROM payment p "
+                        "JOIN customer c ON c.customer_id = p.customer_id WHERE p.payment_date < c.create_date AND p.payment_date >= ?", (ctx.since,))
     return [f"rental {r}" for r in rentals] + [f"payment {p}" for p in payments]
 
 
 def rental_after_copy_created(db: Database, ctx: Context) -> list[str]:
-    return _ids(db, "SELECT r.rental_id FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id "
+    return _ids(db, f"SELECT {db.join_in_order} r.rental_id FROM rental r "
+                    "JOIN inventory i ON i.inventory_id = r.inventory_id "
                     "WHERE r.rental_date < i.created_at AND r.rental_date >= ?", (ctx.since,))
 
 

@@ -381,7 +381,7 @@ def late_share(db: Database, cfg: Config, first: int, last: int) -> Result:
         return Result("late_share", desc, status="skip", measured=f"needs more than {horizon} days")
     days = db.days_between("r.return_date", "r.rental_date")
     n, late = db.query(f"""
-        SELECT COUNT(*), SUM(CASE WHEN {days} > f.rental_duration THEN 1 ELSE 0 END)
+        SELECT {db.join_in_order} COUNT(*), SUM(CASE WHEN {days} > f.rental_duration THEN 1 ELSE 0 END)
         FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id JOIN film f ON f.film_id = i.film_id
         WHERE r.return_date IS NOT NULL AND r.rental_date >= ? AND r.rental_date < ?""",
                        (f"{date_of(first)} 00:00:00", f"{date_of(cutoff)} 00:00:00"))[0]
@@ -400,8 +400,9 @@ def lost_share(db: Database, cfg: Config, first: int, last: int) -> Result:
     cutoff = last - _max_duration(db) - r.lost_grace_days - 1
     if cutoff <= first:
         return Result("lost_share", desc, status="skip", measured="period too short")
-    n, lost = db.query("""
-        SELECT COUNT(*), SUM(CASE WHEN r.return_date IS NULL AND i.retired_at IS NOT NULL THEN 1 ELSE 0 END)
+    n, lost = db.query(f"""
+        SELECT {db.join_in_order} COUNT(*),
+          SUM(CASE WHEN r.return_date IS NULL AND i.retired_at IS NOT NULL THEN 1 ELSE 0 END)
         FROM rental r JOIN inventory i ON i.inventory_id = r.inventory_id
         WHERE r.rental_date >= ? AND r.rental_date < ?""",
                        (f"{date_of(first)} 00:00:00", f"{date_of(cutoff)} 00:00:00"))[0]
@@ -420,8 +421,9 @@ def late_fee_cap(db: Database, cfg: Config, first: int) -> Result:
     if cfg.returns.late_fee_per_day <= 0:
         return Result("late_fee_cap", desc, "no late fees", status="skip")
     rows = db.query(f"""
-        SELECT ROUND(p.amount * 100), ROUND({price_at("replacement_cost", "f", "r.return_date")} * 100)
-        FROM payment p JOIN rental r ON r.rental_id = p.rental_id
+        SELECT {db.join_in_order} ROUND(p.amount * 100),
+          ROUND({price_at("replacement_cost", "f", "r.return_date")} * 100)
+        FROM rental r JOIN payment p ON p.rental_id = r.rental_id
         JOIN inventory i ON i.inventory_id = r.inventory_id JOIN film f ON f.film_id = i.film_id
         WHERE p.payment_date = r.return_date AND p.amount > 0 AND p.payment_date >= ?""",
                     (f"{date_of(first)} 00:00:00",))

@@ -95,7 +95,8 @@ def load(db: Database, sim_state: dict) -> Shop:
     first, last = sim_state["start_date"], sim_state["last_day"]
     imported = imported_ids(db, sim_state)
     ep = db.epoch_seconds
-    rows = db.query(f"SELECT r.rental_id, r.customer_id, i.film_id, {ep('r.rental_date')} FROM rental r "
+    rows = db.query(f"SELECT {db.join_in_order} r.rental_id, r.customer_id, i.film_id, {ep('r.rental_date')} "
+                    "FROM rental r "
                     "JOIN inventory i ON i.inventory_id = r.inventory_id")
     a = np.array(rows, dtype=np.int64).reshape(-1, 4)
     a = a[np.lexsort((a[:, 0], a[:, 3]))]

@@ -40,7 +40,7 @@ def late_fee_report(db: Database) -> dict:
     due = capped_late_fee_cents(late, str(int(round(fee * 100))),
                                 price_at("replacement_cost", "f", "r.return_date"))
     returned = db.query(f"""
-        SELECT {db.substr('r.return_date', 1, 7)} AS m, {late} AS late, COUNT(*), SUM({due})
+        SELECT {db.join_in_order} {db.substr('r.return_date', 1, 7)} AS m, {late} AS late, COUNT(*), SUM({due})
         FROM rental r
         JOIN inventory i ON i.inventory_id = r.inventory_id
         JOIN film f ON f.film_id = i.film_id

@@ -190,6 +190,11 @@ class Database:
     #: overrides the two methods below).
     schema_sql = ""
 
+    #: Written after SELECT to join the tables in the order the query names them. MySQL and MariaDB
+    #: otherwise drive a join from its smallest table (film, staff): at millions of rentals that is a
+    #: random index lookup per rental, 20x slower than one scan of rental in key order.
+    join_in_order = ""
+
     def table_names(self) -> set[str]:
         return {r[0] for r in self.query(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = " + self.schema_sql +

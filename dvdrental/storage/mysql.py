@@ -157,6 +157,7 @@ def client_command(tool: str, options: str, *args: str) -> list[str]:
 class MySQLDatabase(Database):
     engine = "mysql"
     schema_sql = "DATABASE()"
+    join_in_order = "STRAIGHT_JOIN"
 
     def __init__(self, url: DbUrl, create: bool = True) -> None:
         super().__init__(url)
