@@ -420,7 +420,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=5, help="etl: simulated days measured per source")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs/img/etl_cost.png",
                         help="etl: where to draw the chart (PNG)")
-    parser.add_argument("--scale-years", type=float, default=8.5, help="scale: years of the chain (8.5: ~10M rentals)")
+    parser.add_argument("--scale-years", type=float, default=4.7, help="scale: years of the chain (4.7: ~10M rentals)")
     parser.add_argument("--scale-stores", type=int, default=100, help="scale: stores in the chain")
     parser.add_argument("--workers", default="1,2", help="scale: worker counts, comma-separated")
     parser.add_argument("--no-lake", action="store_true", help="scale: skip the Parquet lake")
@@ -549,10 +549,10 @@ def _peak_worker_mb(out: str) -> float | None:
     return None
 
 
-def bench_scale(engines: list[str], tmp: Path, mysql: str, repeat: int, years: float = 8.5,
+def bench_scale(engines: list[str], tmp: Path, mysql: str, repeat: int, years: float = 4.7,
                 workers: tuple[int, ...] = (1, 2), stores: int = 100, lake: bool = True) -> None:
     """A sharded chain (scenario chain-100, or --stores N of it) for `years` years: ~10M rentals at 100
-    stores and 8.5 years. Rentals/s against the machine's ceiling, with K workers; peak memory of the
+    stores and 4.7 years. Rentals/s against the machine's ceiling, with K workers; peak memory of the
     run's own process and of its largest worker (bounded by the stores' working set, not by history)."""
     weeks = str(round(52 * years))
     targets = [(e, u) for e, u in urls(engines, "scale", tmp, mysql)]
