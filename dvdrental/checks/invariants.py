@@ -166,9 +166,11 @@ def lost_copy_charged(db: Database, ctx: Context) -> list[str]:
 
 def customer_existed(db: Database, ctx: Context) -> list[str]:
     rentals = _ids(db, f"SELECT {db.join_in_order} r.rental_id FROM rental r "
-                       "JOIN customer c ON c.customer_id = r.customer_id WHERE r.rental_date < c.create_date AND r.rental_date >= ?", (ctx.since,))
+                       "JOIN customer c ON c.customer_id = r.customer_id "
+                       "WHERE r.rental_date < c.create_date AND r.rental_date >= ?", (ctx.since,))
     payments = _ids(db, f"SELECT {db.join_in_order} p.payment_id FROM payment p "
-                        "JOIN customer c ON c.customer_id = p.customer_id WHERE p.payment_date < c.create_date AND p.payment_date >= ?", (ctx.since,))
+                        "JOIN customer c ON c.customer_id = p.customer_id "
+                        "WHERE p.payment_date < c.create_date AND p.payment_date >= ?", (ctx.since,))
     return [f"rental {r}" for r in rentals] + [f"payment {p}" for p in payments]
 
 
