@@ -87,7 +87,40 @@ class Shop:
 
     def new_release(self) -> np.ndarray:
         """Per rental: a rental of a film released during the simulation, less than NEW_DAYS after it."""
-        return self.released[self.film] & (self.ts - self.release_ts[self.film] < NEW_DAYS * DAY)
+        return new_release(self.film, self.ts, self.release_ts, self.released)
+
+
+def releases(inv_film: np.ndarray, inv_from: np.ndarray, size: int, first: int, cfg: Config,
+             imported: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Per film id (`size` of them): its release, the arrival of its first copy (int64 max: no copy), and
+    whether it was released during the simulation (above the initial catalogue, on or after day `first`)."""
+    never = np.iinfo(np.int64).max
+    release_ts = np.full(size, never, dtype=np.int64)
+    np.minimum.at(release_ts, inv_film, inv_from)
+    initial = imported.get("film", 0) if imported else cfg.catalog.films
+    return release_ts, (np.arange(size) > initial) & (release_ts >= first * DAY) & (release_ts < never)
+
+
+def new_release(film: np.ndarray, ts: np.ndarray, release_ts: np.ndarray, released: np.ndarray) -> np.ndarray:
+    """Per rental (`film`, `ts`): a film released during the simulation, rented less than NEW_DAYS after it."""
+    return released[film] & (ts - release_ts[film] < NEW_DAYS * DAY)
+
+
+def visit_numbers(cust: np.ndarray, ts: np.ndarray, rid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rentals in customer and time order (an index order), and each one's visit number there (a visit:
+    rentals each within VISIT_GAP seconds of the customer's previous one)."""
+    order = np.lexsort((rid, ts, cust))
+    c, t = cust[order], ts[order]
+    start = np.r_[True, (c[1:] != c[:-1]) | (t[1:] - t[:-1] > VISIT_GAP)][:len(c)]
+    return order, np.cumsum(start) - 1
+
+
+def seen_before(cust: np.ndarray, film: np.ndarray, ts: np.ndarray, rid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rentals in customer, film and time order (an index order), and whether each one there is of a
+    film the customer rented before."""
+    order = np.lexsort((rid, ts, film, cust))
+    c, f = cust[order], film[order]
+    return order, np.r_[False, (c[1:] == c[:-1]) & (f[1:] == f[:-1])][:len(c)]
 
 
 def load(db: Database, sim_state: dict) -> Shop:
@@ -107,10 +140,7 @@ def load(db: Database, sim_state: dict) -> Shop:
     inv_from = np.array([r[1] for r in inv], dtype=np.int64)
     inv_to = np.array([never if r[2] is None else r[2] for r in inv], dtype=np.int64)
     size = int(max(inv_film.max(initial=0), film.max(initial=0))) + 1
-    release_ts = np.full(size, never, dtype=np.int64)
-    np.minimum.at(release_ts, inv_film, inv_from)
-    initial = imported.get("film", 0) if imported else cfg.catalog.films
-    released = (np.arange(size) > initial) & (release_ts >= first * DAY) & (release_ts < never)
+    release_ts, released = releases(inv_film, inv_from, size, first, cfg, imported)
     sim = (rid > imported.get("rental", 0)) & (ts >= first * DAY)
     return Shop(cfg, first, last, rid, cust, film, ts, sim, release_ts, released, inv_film, inv_from, inv_to,
                 imported)
@@ -248,9 +278,9 @@ def rental_shape(db: Database, s: Shop) -> list[Result]:
 
 def repeat_rentals(s: Shop) -> Result:
     desc = "share of rentals of a film the same customer rented before (any earlier rental)"
-    order = np.lexsort((s.rid, s.ts, s.film, s.cust))
+    order, again = seen_before(s.cust, s.film, s.ts, s.rid)
     cust, film, rid, sim = s.cust[order], s.film[order], s.rid[order], s.sim[order]
-    again = np.r_[False, (cust[1:] == cust[:-1]) & (film[1:] == film[:-1])][:len(cust)] & sim
+    again &= sim
     n = int(sim.sum())
     if n < MIN_RENTALS:
         return Result("repeat_rentals", desc, status="skip", measured=f"{n} rentals, needs {MIN_RENTALS}")
@@ -273,10 +303,8 @@ def repeat_rentals(s: Shop) -> Result:
 def _visits(s: Shop) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The simulated rentals by customer and time: customer, time, and the visit number of each."""
     pick = np.flatnonzero(s.sim)
-    order = pick[np.lexsort((s.rid[pick], s.ts[pick], s.cust[pick]))]
-    cust, ts = s.cust[order], s.ts[order]
-    start = np.r_[True, (cust[1:] != cust[:-1]) | (ts[1:] - ts[:-1] > VISIT_GAP)][:len(cust)]
-    return cust, ts, np.cumsum(start) - 1
+    order, visit = visit_numbers(s.cust[pick], s.ts[pick], s.rid[pick])
+    return s.cust[pick][order], s.ts[pick][order], visit
 
 
 def visits(s: Shop) -> list[Result]:

@@ -26,9 +26,9 @@ from ..sim.calendar import DAY, date_of, day_number, weekday
 from ..sim.demand import Demand
 from ..storage import Database
 from .invariants import imported_ids
-from .realism import Z, Result, _status, store_shares
+from .realism import Z, Result, _max_duration, _status, store_shares
 from .shop import (BASKET_SHARE, LOST_DEMAND_SHARE, NEW_DAYS, NEW_RELEASE_SHARE, ONE_TIME_AGE_DAYS,
-                   ONE_TIME_SHARE, REPEAT_SHARE, VISIT_GAP)
+                   ONE_TIME_SHARE, REPEAT_SHARE, VISIT_GAP, new_release, releases, seen_before, visit_numbers)
 
 EXAMPLES = 5
 #: Weeks at the end over which rentals per active customer are counted.
@@ -68,6 +68,7 @@ class Chain:
     cust_from: np.ndarray
     cust_active: np.ndarray
     duration: np.ndarray       # per film id: rental_duration
+    longest: int               # the longest rental_duration (realism's rule)
 
     @property
     def z(self) -> float:
@@ -129,10 +130,13 @@ def load(db: Database, sim_state: dict) -> Chain:
     shares = store_shares(cfg)
     if shares is not None and len(shares) != len(stores):
         shares = None  # stores added by hand: the configured shares no longer say who gets what
-    return Chain(cfg, first, last, stores, shares, imported, r[:, 0], r[:, 1], r[:, 2], inv_film[r[:, 2]],
-                 inv_store[r[:, 2]], r[:, 3], r[:, 4], inv_store, inv_film, _by_id(inv[:, 0], inv[:, 3], 0),
-                 _by_id(inv[:, 0], inv[:, 4]), _by_id(cu[:, 0], pos[cu[:, 1]]), _by_id(cu[:, 0], cu[:, 2], 0),
-                 _by_id(cu[:, 0], cu[:, 3], 0), _by_id(films[:, 0], films[:, 1], 0))
+    return Chain(cfg=cfg, first=first, last=last, stores=stores, shares=shares, imported=imported,
+                 rid=r[:, 0], cust=r[:, 1], inv=r[:, 2], film=inv_film[r[:, 2]], store=inv_store[r[:, 2]],
+                 ts=r[:, 3], back=r[:, 4], inv_store=inv_store, inv_film=inv_film,
+                 inv_from=_by_id(inv[:, 0], inv[:, 3], 0), inv_to=_by_id(inv[:, 0], inv[:, 4]),
+                 cust_store=_by_id(cu[:, 0], pos[cu[:, 1]]), cust_from=_by_id(cu[:, 0], cu[:, 2], 0),
+                 cust_active=_by_id(cu[:, 0], cu[:, 3], 0), duration=_by_id(films[:, 0], films[:, 1], 0),
+                 longest=_max_duration(db))
 
 
 # ---- the verdict -------------------------------------------------------------------------------
@@ -287,8 +291,7 @@ def returns(c: Chain) -> list[Result]:
     desc_l = "share of a store's returned rentals that came back after their due day"
     desc_x = "share of a store's rentals never returned (copy retired, replacement charged)"
     r = c.cfg.returns
-    longest = int(c.duration.max(initial=0)) or 7
-    late_cut, lost_cut = c.last - longest - r.latest_late_days - 1, c.last - longest - r.lost_grace_days - 1
+    late_cut, lost_cut = c.last - c.longest - r.latest_late_days - 1, c.last - c.longest - r.lost_grace_days - 1
     if late_cut <= c.first or lost_cut <= c.first:
         why = "period too short"
         return [Result("store_late_share", desc_l, status="skip", measured=why),
@@ -337,14 +340,11 @@ def new_releases(c: Chain) -> Result:
             f"rentals {NEW_DAYS}+ days after the start")
     if c.cfg.film_releases.films_per_month <= 0:
         return Result("store_new_release_share", desc, status="skip", measured="film releases are off")
-    never = np.iinfo(np.int64).max
-    release = np.full(max(len(c.duration), int(c.inv_film.max(initial=0)) + 1), never, dtype=np.int64)
     have = c.inv_store >= 0
-    np.minimum.at(release, c.inv_film[have], c.inv_from[have])
-    initial = c.imported.get("film", 0) if c.imported else c.cfg.catalog.films
-    rel = release[c.film]
+    size = max(len(c.duration), int(c.inv_film.max(initial=0)) + 1)
+    release_ts, released = releases(c.inv_film[have], c.inv_from[have], size, c.first, c.cfg, c.imported)
     window = c.ts >= (c.first + NEW_DAYS) * DAY
-    new = window & (c.film > initial) & (rel >= c.first * DAY) & (rel < never) & (c.ts - rel < NEW_DAYS * DAY)
+    new = window & new_release(c.film, c.ts, release_ts, released)
     n = c.per_store(window)
     return _verdict("store_new_release_share", desc, c, f"at least {_pct(NEW_RELEASE_SHARE)}",
                     c.per_store(new) / np.maximum(n, 1), np.full(len(n), NEW_RELEASE_SHARE), np.full(len(n), np.inf),
@@ -352,16 +352,12 @@ def new_releases(c: Chain) -> Result:
 
 
 def baskets(c: Chain) -> Result:
-    """As the chain's visits: a rental shares a visit when the customer's previous or next rental is
-    within VISIT_GAP seconds."""
+    """As the chain's visits: a rental shares a visit with another of the same customer."""
     desc = (f"share of a store's rentals that share a visit with another rental of the same customer "
             f"(within {VISIT_GAP // 60} minutes of each other)")
-    order = np.lexsort((c.rid, c.ts, c.cust))
-    cust, ts = c.cust[order], c.ts[order]
-    close = (cust[1:] == cust[:-1]) & (ts[1:] - ts[:-1] <= VISIT_GAP)
+    order, visit = visit_numbers(c.cust, c.ts, c.rid)
     shared = np.zeros(len(order), bool)
-    shared[order[1:][close]] = True
-    shared[order[:-1][close]] = True
+    shared[order] = np.bincount(visit)[visit] > 1
     n = c.per_store()
     return _verdict("store_baskets", desc, c, f"at least {_pct(BASKET_SHARE)}", c.per_store(shared) / np.maximum(n, 1),
                     np.full(len(n), BASKET_SHARE), np.full(len(n), np.inf), _pct, n >= MIN_N,
@@ -370,10 +366,9 @@ def baskets(c: Chain) -> Result:
 
 def repeats(c: Chain) -> Result:
     desc = "share of a store's rentals of a film the same customer rented before"
-    order = np.lexsort((c.rid, c.ts, c.film, c.cust))
-    cust, film = c.cust[order], c.film[order]
+    order, seen = seen_before(c.cust, c.film, c.ts, c.rid)
     again = np.zeros(len(order), bool)
-    again[order[1:][(cust[1:] == cust[:-1]) & (film[1:] == film[:-1])]] = True
+    again[order] = seen
     n = c.per_store()
     return _verdict("store_repeat_rentals", desc, c, f"at most {_pct(REPEAT_SHARE)}",
                     c.per_store(again) / np.maximum(n, 1), np.full(len(n), -np.inf), np.full(len(n), REPEAT_SHARE),
